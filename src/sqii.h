@@ -1,0 +1,69 @@
+/*
+ * sqii.h
+ *	  Internal declarations shared by the sqii C sources.
+ *
+ * A tally summarizes one indicator cell: n (non-NULL student values), the sum
+ * of the values and the sum of their squares.  Rates, means and spreads are
+ * all read from these three numbers, and two tallies merge by addition, so a
+ * school's cells roll up to a district or state without rescanning students.
+ */
+#ifndef SQII_H
+#define SQII_H
+
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+
+/*
+ * The largest n a tally may hold.  Beyond 2^53 a double can no longer count
+ * true values exactly, so a rate would silently drift; treat it as overflow.
+ */
+#define TALLY_MAX_N		((int64) 1 << 53)
+
+/* The stored SQL type sqii.tally: fixed length, double aligned, by reference. */
+typedef struct Tally
+{
+	int64		n;
+	float8		sum;
+	float8		sumsq;
+} Tally;
+
+#define DatumGetTallyP(X)		((Tally *) DatumGetPointer(X))
+#define PG_GETARG_TALLY_P(n)	DatumGetTallyP(PG_GETARG_DATUM(n))
+#define PG_RETURN_TALLY_P(x)	PG_RETURN_POINTER(x)
+
+/* How the min_n of a convenience aggregate has been seen so far. */
+typedef enum MinNState
+{
+	MIN_N_UNSET = 0,			/* no row yet, or an aggregate without min_n */
+	MIN_N_NULL = 1,				/* min_n was NULL: the result is NULL */
+	MIN_N_VALUE = 2				/* min_n holds the value every row passed */
+} MinNState;
+
+/*
+ * Aggregate transition state.  Float sums carry a Neumaier compensation term
+ * so that the result does not depend on row order or on how parallel workers
+ * split the rows (integer-valued data is exact either way).
+ */
+typedef struct TallyAccum
+{
+	int64		n;
+	float8		sum;
+	float8		sum_err;
+	float8		sumsq;
+	float8		sumsq_err;
+	int32		min_n;
+	uint8		min_n_state;	/* a MinNState */
+} TallyAccum;
+
+/* tally.c */
+extern void CheckTally(const Tally *t);
+extern void CheckMinN(int32 min_n);
+extern Tally *TallyFromAccum(const TallyAccum *acc);
+extern bool TallyPct(const Tally *t, int32 min_n, float8 *result);
+extern bool TallyMean(const Tally *t, int32 min_n, float8 *result);
+
+/* tally_agg.c */
+extern void TallyAccumAddValue(TallyAccum *acc, float8 x);
+extern void TallyAccumAddTally(TallyAccum *acc, const Tally *t);
+
+#endif							/* SQII_H */
