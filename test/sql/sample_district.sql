@@ -1,0 +1,65 @@
+-- The demo's indicator views on a small sample district equal the plain-SQL
+-- way of computing the same cells, and merged school tallies equal a direct
+-- district computation.
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS sqii;
+\set ECHO none
+\i examples/sample_district.sql
+SELECT sample.generate(8000, 11);
+\i examples/indicators.sql
+\set ECHO all
+RESET client_min_messages;
+
+-- The generator is deterministic: the same arguments give the same data.
+CREATE TEMP TABLE first_run AS SELECT * FROM sample.students;
+SELECT sample.generate(8000, 11);
+SELECT count(*) AS rows, (SELECT count(*) FROM (TABLE first_run EXCEPT TABLE sample.students) d) AS differing
+FROM sample.students;
+REFRESH MATERIALIZED VIEW sample.school_group_tally;
+
+-- Every school x group cell, read with the n-size 20, against plain SQL.
+CREATE TEMP TABLE plain_cells AS
+SELECT school_id, group_code,
+       CASE WHEN count(chronic_absent) >= 20
+            THEN 100.0::float8 * count(*) FILTER (WHERE chronic_absent) / count(chronic_absent) END AS pct_chronic_absent,
+       CASE WHEN count(suspended) >= 20
+            THEN 100.0::float8 * count(*) FILTER (WHERE suspended) / count(suspended) END AS pct_suspended,
+       CASE WHEN count(ela_met) >= 20
+            THEN 100.0::float8 * count(*) FILTER (WHERE ela_met) / count(ela_met) END AS pct_ela_met,
+       CASE WHEN count(math_met) >= 20
+            THEN 100.0::float8 * count(*) FILTER (WHERE math_met) / count(math_met) END AS pct_math_met,
+       CASE WHEN count(ela_dfs) >= 20 THEN sum(ela_dfs) / count(ela_dfs) END AS ela_dfs,
+       CASE WHEN count(math_dfs) >= 20 THEN sum(math_dfs) / count(math_dfs) END AS math_dfs,
+       CASE WHEN count(on_track) >= 20
+            THEN 100.0::float8 * count(*) FILTER (WHERE on_track) / count(on_track) END AS pct_on_track,
+       CASE WHEN count(graduated) >= 20
+            THEN 100.0::float8 * count(*) FILTER (WHERE graduated) / count(graduated) END AS pct_graduated
+FROM sample.student_group
+GROUP BY school_id, group_code;
+
+-- Same cells both ways (EXCEPT compares every column, NULLs included).
+SELECT (SELECT count(*) FROM plain_cells) AS cells,
+       (SELECT count(*) FROM (SELECT * FROM sample.school_indicator EXCEPT SELECT * FROM plain_cells) d) AS only_sqii,
+       (SELECT count(*) FROM (SELECT * FROM plain_cells EXCEPT SELECT * FROM sample.school_indicator) d) AS only_plain;
+-- The comparison is not vacuous: some cells are hidden by the n-size rule and
+-- some are reported.
+SELECT count(*) FILTER (WHERE pct_ela_met IS NULL) > 0 AS some_hidden,
+       count(*) FILTER (WHERE pct_ela_met IS NOT NULL) > 0 AS some_reported
+FROM sample.school_indicator;
+
+-- District: merging school tallies equals tallying all students at once.
+SELECT count(*) AS groups,
+       count(*) FILTER (WHERE m.chronic_absent::text IS DISTINCT FROM d.chronic_absent::text
+                           OR m.ela_met::text IS DISTINCT FROM d.ela_met::text
+                           OR m.ela_dfs::text IS DISTINCT FROM d.ela_dfs::text
+                           OR m.math_dfs::text IS DISTINCT FROM d.math_dfs::text
+                           OR m.on_track::text IS DISTINCT FROM d.on_track::text) AS mismatches
+FROM sample.district_group_tally m
+JOIN (SELECT group_code, sqii.tally(chronic_absent) AS chronic_absent, sqii.tally(ela_met) AS ela_met,
+             sqii.tally(ela_dfs) AS ela_dfs, sqii.tally(math_dfs) AS math_dfs, sqii.tally(on_track) AS on_track
+      FROM sample.student_group GROUP BY group_code) d USING (group_code);
+-- ...and the district percent equals plain SQL over all students.
+SELECT d.pct_ela_met = (SELECT 100.0::float8 * count(*) FILTER (WHERE ela_met) / count(ela_met)
+                        FROM sample.students) AS district_pct_same,
+       d.n_students = (SELECT count(chronic_absent) FROM sample.students) AS district_n_same
+FROM sample.district_indicator d WHERE d.group_code = 'ALL';
