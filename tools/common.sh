@@ -6,7 +6,7 @@ set -euo pipefail
 SQII_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_MAJOR=15
 PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
-SQII_PACKAGES="postgresql-$PG_MAJOR postgresql-contrib-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
+SQII_PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
     postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl make gcc"
 
 log() { printf '== %s\n' "$*" >&2; }
