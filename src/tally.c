@@ -84,13 +84,15 @@ TallyFromAccum(const TallyAccum *acc)
 /*
  * Percent of true values, 0-100.  False when the cell is not reported: fewer
  * than min_n values, or no values at all.  A percent only means something for
- * a tally of true/false (0/1) values, where sum equals sumsq.
+ * a tally of true/false (0/1) values: a whole number of true values, with
+ * sum equal to sumsq.
  */
 bool
 TallyPct(const Tally *t, int32 min_n, float8 *result)
 {
 	CheckMinN(min_n);
-	if (t->sum != t->sumsq || t->sum < 0 || t->sum > (float8) t->n)
+	if (t->sum != t->sumsq || t->sum < 0 || t->sum > (float8) t->n ||
+		t->sum != floor(t->sum))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("sqii.pct needs a tally of true/false values"),
@@ -165,7 +167,12 @@ ParseFloat(char **p, const char *input)
 
 	errno = 0;
 	v = strtod(*p, &end);
-	if (end == *p || errno == ERANGE)
+
+	/*
+	 * strtod also reports ERANGE for subnormal results, which are finite
+	 * values tally_out prints; only overflow and underflow to zero are bad.
+	 */
+	if (end == *p || (errno == ERANGE && (v == 0 || isinf(v))))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid input syntax for type sqii.tally: \"%s\"", input),

