@@ -34,23 +34,21 @@ SELECT group_code,
 FROM sample.school_group_tally
 GROUP BY group_code;
 
+-- School and district cells in one relation; school_id is NULL for the district.
+CREATE VIEW sample.group_tally AS
+SELECT school_id, group_code, chronic_absent, suspended, ela_met, math_met, ela_dfs, math_dfs,
+       on_track, graduated
+FROM sample.school_group_tally
+UNION ALL
+SELECT NULL, group_code, chronic_absent, suspended, ela_met, math_met, ela_dfs, math_dfs,
+       on_track, graduated
+FROM sample.district_group_tally;
+
 -- Reported indicators with the CORE accountability n-size (20): a cell with
 -- fewer eligible students reads as NULL.
-CREATE VIEW sample.school_indicator AS
+CREATE VIEW sample.indicator AS
 SELECT t.school_id,
        t.group_code,
-       sqii.pct(t.chronic_absent, 20) AS pct_chronic_absent,
-       sqii.pct(t.suspended, 20)      AS pct_suspended,
-       sqii.pct(t.ela_met, 20)        AS pct_ela_met,
-       sqii.pct(t.math_met, 20)       AS pct_math_met,
-       sqii.mean(t.ela_dfs, 20)       AS ela_dfs,
-       sqii.mean(t.math_dfs, 20)      AS math_dfs,
-       sqii.pct(t.on_track, 20)       AS pct_on_track,
-       sqii.pct(t.graduated, 20)      AS pct_graduated
-FROM sample.school_group_tally t;
-
-CREATE VIEW sample.district_indicator AS
-SELECT t.group_code,
        sqii.n(t.chronic_absent)       AS n_students,
        sqii.pct(t.chronic_absent, 20) AS pct_chronic_absent,
        sqii.pct(t.suspended, 20)      AS pct_suspended,
@@ -60,4 +58,4 @@ SELECT t.group_code,
        sqii.mean(t.math_dfs, 20)      AS math_dfs,
        sqii.pct(t.on_track, 20)       AS pct_on_track,
        sqii.pct(t.graduated, 20)      AS pct_graduated
-FROM sample.district_group_tally t;
+FROM sample.group_tally t;
