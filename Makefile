@@ -1,8 +1,11 @@
 EXTENSION = sqii
 MODULE_big = sqii
-OBJS = src/tally.o src/tally_agg.o
+OBJS = src/tally.o src/tally_agg.o src/dashboard.o src/groups.o
 
-DATA = $(wildcard sql/sqii--*.sql)
+# The install script is assembled from one SQL file per concept, in this order.
+SQL_PARTS = sql/header.sql sql/tally.sql sql/groups.sql sql/dashboard.sql
+DATA_built = sqii--0.1.sql
+DATA = $(wildcard sql/sqii--*--*.sql)
 
 TESTS = $(sort $(wildcard test/sql/*.sql))
 REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
@@ -15,3 +18,6 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 src/*.o: src/sqii.h
+
+sqii--0.1.sql: $(SQL_PARTS)
+	cat $^ > $@

@@ -3,7 +3,7 @@
 -- ratios (sqii / plain; below 1 means sqii is faster).
 \set ON_ERROR_STOP 1
 \set students :students
-CREATE SCHEMA bench;
+\ir lib.sql
 -- Six million students in 1,000 schools.  met is NULL for 5% (not eligible),
 -- x is a distance from standard (NULL for 8%).
 CREATE TABLE bench.students AS
@@ -17,44 +17,25 @@ VACUUM ANALYZE bench.students;
 -- Warm the cache so every timing reads shared buffers.
 SELECT count(*) AS students FROM bench.students;
 
-CREATE TABLE bench.query (pair int, label text, side text, sql text);
-INSERT INTO bench.query VALUES
- (1, 'pct(met, 20) per school', 'sqii',
+-- Pairs: name = '<n> <label> | sqii' or '<n> <label> | plain'.
+INSERT INTO bench.query (ord, name, sql) VALUES
+ (1, 'pct(met, 20) per school | sqii',
   'SELECT school_id, sqii.pct(met, 20) FROM bench.students GROUP BY school_id'),
- (1, 'pct(met, 20) per school', 'plain',
+ (2, 'pct(met, 20) per school | plain',
   'SELECT school_id, CASE WHEN count(met) >= 20 THEN 100.0::float8 * count(*) FILTER (WHERE met) / count(met) END
    FROM bench.students GROUP BY school_id'),
- (2, 'tally(met) per school', 'sqii',
+ (3, 'tally(met) per school | sqii',
   'SELECT school_id, sqii.tally(met) FROM bench.students GROUP BY school_id'),
- (2, 'tally(met) per school', 'plain',
+ (4, 'tally(met) per school | plain',
   'SELECT school_id, count(met), count(*) FILTER (WHERE met) FROM bench.students GROUP BY school_id'),
- (3, 'tally(x) per school', 'sqii',
+ (5, 'tally(x) per school | sqii',
   'SELECT school_id, sqii.tally(x) FROM bench.students GROUP BY school_id'),
- (3, 'tally(x) per school', 'plain',
+ (6, 'tally(x) per school | plain',
   'SELECT school_id, count(x), sum(x), sum(x * x) FROM bench.students GROUP BY school_id'),
- (4, 'mean(x, 20) per school', 'sqii',
+ (7, 'mean(x, 20) per school | sqii',
   'SELECT school_id, sqii.mean(x, 20) FROM bench.students GROUP BY school_id'),
- (4, 'mean(x, 20) per school', 'plain',
+ (8, 'mean(x, 20) per school | plain',
   'SELECT school_id, CASE WHEN count(x) >= 20 THEN avg(x) END FROM bench.students GROUP BY school_id');
-
-CREATE TABLE bench.timing (pair int, side text, workers int, rep int, ms float8);
-
--- Runs every query :reps times, interleaved so drift hits both sides alike.
-CREATE PROCEDURE bench.run(workers int, reps int) LANGUAGE plpgsql AS $$
-DECLARE
-    q record;
-    t0 timestamptz;
-BEGIN
-    PERFORM set_config('max_parallel_workers_per_gather', workers::text, true);
-    FOR r IN 1..reps LOOP
-        FOR q IN SELECT * FROM bench.query ORDER BY pair, side LOOP
-            t0 := clock_timestamp();
-            EXECUTE q.sql;
-            INSERT INTO bench.timing
-            VALUES (q.pair, q.side, workers, r, extract(epoch FROM clock_timestamp() - t0) * 1000);
-        END LOOP;
-    END LOOP;
-END $$;
 
 -- The two sides must agree before their speed means anything.
 SELECT count(*) AS pct_mismatches
@@ -70,13 +51,14 @@ CALL bench.run(2, :reps);
 
 \echo
 \echo 'Median milliseconds over the repetitions; ratio = sqii / plain (<= 1.05 is the target)'
-SELECT q.label AS "query",
-       t.workers AS "workers",
-       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY t.ms) FILTER (WHERE t.side = 'sqii')::numeric, 0) AS "sqii ms",
-       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY t.ms) FILTER (WHERE t.side = 'plain')::numeric, 0) AS "plain ms",
-       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY t.ms) FILTER (WHERE t.side = 'sqii')
-            / percentile_cont(0.5) WITHIN GROUP (ORDER BY t.ms) FILTER (WHERE t.side = 'plain'))::numeric, 3) AS "ratio"
-FROM bench.timing t
-JOIN (SELECT DISTINCT pair, label FROM bench.query) q USING (pair)
-GROUP BY q.pair, q.label, t.workers
-ORDER BY t.workers, q.pair;
+SELECT split_part(s.name, ' | ', 1) AS "query",
+       s.workers AS "workers",
+       round(s.ms::numeric, 0) AS "sqii ms",
+       round(p.ms::numeric, 0) AS "plain ms",
+       round((s.ms / p.ms)::numeric, 3) AS "ratio"
+FROM bench.median s
+JOIN bench.median p ON p.workers = s.workers
+                   AND p.name = split_part(s.name, ' | ', 1) || ' | plain'
+JOIN bench.query q ON q.name = s.name
+WHERE s.name LIKE '% | sqii'
+ORDER BY s.workers, q.ord;

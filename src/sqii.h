@@ -65,5 +65,29 @@ extern bool TallyMean(const Tally *t, int32 min_n, float8 *result);
 /* tally_agg.c */
 extern void TallyAccumAddValue(TallyAccum *acc, float8 x);
 extern void TallyAccumAddTally(TallyAccum *acc, const Tally *t);
+extern void TallyAccumCombine(TallyAccum *acc, const TallyAccum *other);
+
+static inline void
+CheckCount(int64 n)
+{
+	if (n > TALLY_MAX_N)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("sqii.tally count out of range"),
+				 errdetail("A tally can count at most 2^53 values exactly.")));
+}
+
+/* A true/false value: exact integer counting, no compensation needed. */
+static inline void
+TallyAccumAddBool(TallyAccum *acc, bool met)
+{
+	acc->n++;
+	CheckCount(acc->n);
+	if (met)
+	{
+		acc->sum += 1.0;
+		acc->sumsq += 1.0;
+	}
+}
 
 #endif							/* SQII_H */

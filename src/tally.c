@@ -347,3 +347,79 @@ tally_pct_se(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(100.0 * result);
 }
+
+PG_FUNCTION_INFO_V1(tally_add);
+/* a + b: the tally of both sets of students (merge of two). */
+Datum
+tally_add(PG_FUNCTION_ARGS)
+{
+	Tally	   *a = PG_GETARG_TALLY_P(0);
+	Tally	   *b = PG_GETARG_TALLY_P(1);
+	TallyAccum	acc = {0};
+
+	TallyAccumAddTally(&acc, a);
+	TallyAccumAddTally(&acc, b);
+	PG_RETURN_TALLY_P(TallyFromAccum(&acc));
+}
+
+static inline void
+ReportNotPartOf(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("sqii.tally subtraction needs a part of the total"),
+			 errdetail("The subtracted tally has more students or larger sums than the total."),
+			 errhint("Subtract a group's tally from the tally of all students that contains it.")));
+}
+
+/*
+ * Relative tolerance when checking a difference: the operands' sums carry
+ * rounding of this order, which cancellation can expose in the result.
+ */
+#define TALLY_SUB_SLACK 1e-12
+
+PG_FUNCTION_INFO_V1(tally_sub);
+/*
+ * total - part: the tally of the students in total but not in part, e.g. all
+ * students minus English learners gives everyone else, without a rescan.
+ * Rounding residue of fractional data is cleaned up; anything larger means
+ * part was not contained in total, which is an error.
+ */
+Datum
+tally_sub(PG_FUNCTION_ARGS)
+{
+	Tally	   *total = PG_GETARG_TALLY_P(0);
+	Tally	   *part = PG_GETARG_TALLY_P(1);
+	Tally	   *t = (Tally *) palloc(sizeof(Tally));
+	float8		sumsq_tol = TALLY_SUB_SLACK * (total->sumsq + part->sumsq);
+	float8		sum_tol = TALLY_SUB_SLACK * (fabs(total->sum) + fabs(part->sum));
+
+	if (part->n > total->n)
+		ReportNotPartOf();
+	t->n = total->n - part->n;
+	t->sum = total->sum - part->sum;
+	t->sumsq = total->sumsq - part->sumsq;
+
+	if (t->sumsq < 0)
+	{
+		if (t->sumsq < -sumsq_tol)
+			ReportNotPartOf();
+		t->sumsq = 0;
+	}
+	if (t->n == 0)
+	{
+		if (fabs(t->sum) > sum_tol || t->sumsq > sumsq_tol)
+			ReportNotPartOf();
+		t->sum = 0;
+		t->sumsq = 0;
+	}
+	else if (t->sum * t->sum > (float8) t->n * t->sumsq)
+	{
+		/* Cauchy-Schwarz: a small excess is rounding, a large one an error. */
+		if (t->sum * t->sum > (float8) t->n * (t->sumsq + sumsq_tol))
+			ReportNotPartOf();
+		t->sumsq = t->sum * t->sum / (float8) t->n;
+	}
+	CheckTally(t);
+	PG_RETURN_TALLY_P(t);
+}

@@ -51,16 +51,6 @@ GetAccum(FunctionCallInfo fcinfo, const char *fname)
 	return (TallyAccum *) PG_GETARG_POINTER(0);
 }
 
-static inline void
-CheckCount(int64 n)
-{
-	if (n > TALLY_MAX_N)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("sqii.tally count out of range"),
-				 errdetail("A tally can count at most 2^53 values exactly.")));
-}
-
 /*
  * Neumaier's compensated addition: *s + *err carries the running sum with the
  * rounding error of every step, so the total is (nearly always) the correctly
@@ -106,6 +96,19 @@ TallyAccumAddValue(TallyAccum *acc, float8 x)
 	CheckSumsFinite(acc);
 }
 
+/* Add another accumulator's values (parallel combine), compensation included. */
+void
+TallyAccumCombine(TallyAccum *acc, const TallyAccum *other)
+{
+	acc->n += other->n;			/* both at most 2^53: cannot wrap */
+	CheckCount(acc->n);
+	CompensatedAdd(&acc->sum, &acc->sum_err, other->sum);
+	acc->sum_err += other->sum_err;
+	CompensatedAdd(&acc->sumsq, &acc->sumsq_err, other->sumsq);
+	acc->sumsq_err += other->sumsq_err;
+	CheckSumsFinite(acc);
+}
+
 /* Add a stored tally (merge). */
 void
 TallyAccumAddTally(TallyAccum *acc, const Tally *t)
@@ -115,19 +118,6 @@ TallyAccumAddTally(TallyAccum *acc, const Tally *t)
 	CompensatedAdd(&acc->sum, &acc->sum_err, t->sum);
 	CompensatedAdd(&acc->sumsq, &acc->sumsq_err, t->sumsq);
 	CheckSumsFinite(acc);
-}
-
-/* A true/false value: exact integer counting, no compensation needed. */
-static inline void
-TallyAccumAddBool(TallyAccum *acc, bool met)
-{
-	acc->n++;
-	CheckCount(acc->n);
-	if (met)
-	{
-		acc->sum += 1.0;
-		acc->sumsq += 1.0;
-	}
 }
 
 /*
@@ -266,13 +256,7 @@ tally_combine(PG_FUNCTION_ARGS)
 
 	if (acc2->min_n_state != MIN_N_UNSET)
 		AccumSetMinN(acc1, acc2->min_n_state == MIN_N_NULL, acc2->min_n);
-	acc1->n += acc2->n;			/* both at most 2^53: cannot wrap */
-	CheckCount(acc1->n);
-	CompensatedAdd(&acc1->sum, &acc1->sum_err, acc2->sum);
-	acc1->sum_err += acc2->sum_err;
-	CompensatedAdd(&acc1->sumsq, &acc1->sumsq_err, acc2->sumsq);
-	acc1->sumsq_err += acc2->sumsq_err;
-	CheckSumsFinite(acc1);
+	TallyAccumCombine(acc1, acc2);
 	AssertTallyAccumValid(acc1);
 	PG_RETURN_POINTER(acc1);
 }

@@ -1,5 +1,4 @@
--- sqii 0.1: tallies, their aggregates and readers.
-\echo Use "CREATE EXTENSION sqii" to load this file. \quit
+-- Tallies: the type, its aggregates and readers.
 
 -- The tally type: (n, sum, sumsq) of one indicator cell.
 CREATE TYPE @extschema@.tally;
