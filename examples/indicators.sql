@@ -6,7 +6,8 @@
 -- and the n-size rule is applied when the cell is read.
 
 CREATE MATERIALIZED VIEW sample.school_group_tally AS
-SELECT school_id,
+SELECT school_year,
+       school_id,
        group_code,
        sqii.tally(chronic_absent) AS chronic_absent,
        sqii.tally(suspended)      AS suspended,
@@ -17,12 +18,13 @@ SELECT school_id,
        sqii.tally(on_track)       AS on_track,
        sqii.tally(graduated)      AS graduated
 FROM sample.student_group
-GROUP BY school_id, group_code;
-CREATE UNIQUE INDEX ON sample.school_group_tally (school_id, group_code);
+GROUP BY school_year, school_id, group_code;
+CREATE UNIQUE INDEX ON sample.school_group_tally (school_year, school_id, group_code);
 
 -- District cells: school tallies merged, no rescan of students.
 CREATE VIEW sample.district_group_tally AS
-SELECT group_code,
+SELECT school_year,
+       group_code,
        sqii.merge(chronic_absent) AS chronic_absent,
        sqii.merge(suspended)      AS suspended,
        sqii.merge(ela_met)        AS ela_met,
@@ -32,22 +34,23 @@ SELECT group_code,
        sqii.merge(on_track)       AS on_track,
        sqii.merge(graduated)      AS graduated
 FROM sample.school_group_tally
-GROUP BY group_code;
+GROUP BY school_year, group_code;
 
 -- School and district cells in one relation; school_id is NULL for the district.
 CREATE VIEW sample.group_tally AS
-SELECT school_id, group_code, chronic_absent, suspended, ela_met, math_met, ela_dfs, math_dfs,
+SELECT school_year, school_id, group_code, chronic_absent, suspended, ela_met, math_met, ela_dfs, math_dfs,
        on_track, graduated
 FROM sample.school_group_tally
 UNION ALL
-SELECT NULL, group_code, chronic_absent, suspended, ela_met, math_met, ela_dfs, math_dfs,
+SELECT school_year, NULL, group_code, chronic_absent, suspended, ela_met, math_met, ela_dfs, math_dfs,
        on_track, graduated
 FROM sample.district_group_tally;
 
 -- Reported indicators with the CORE accountability n-size (20): a cell with
 -- fewer eligible students reads as NULL.
 CREATE VIEW sample.indicator AS
-SELECT t.school_id,
+SELECT t.school_year,
+       t.school_id,
        t.group_code,
        sqii.n(t.chronic_absent)       AS n_students,
        sqii.pct(t.chronic_absent, 20) AS pct_chronic_absent,
@@ -59,3 +62,37 @@ SELECT t.school_id,
        sqii.pct(t.on_track, 20)       AS pct_on_track,
        sqii.pct(t.graduated, 20)      AS pct_graduated
 FROM sample.group_tally t;
+
+-- California dashboard cells per school and group: this year against last
+-- year.  Chronic absenteeism is a K-8 indicator; suspension uses the
+-- elementary-school table for elementary schools and the unified table
+-- otherwise (the 2018 middle and high school tables are not shipped).
+CREATE VIEW sample.dashboard AS
+SELECT cur.school_year, cur.school_id, cur.group_code, sc.level, d.indicator, r.*
+FROM sample.school_group_tally cur
+JOIN sample.schools sc USING (school_id)
+LEFT JOIN sample.school_group_tally pri
+       ON pri.school_id = cur.school_id AND pri.group_code = cur.group_code
+      AND pri.school_year = cur.school_year - 1
+CROSS JOIN LATERAL (VALUES
+    (CASE sc.level WHEN 'high' THEN 'ela_hs' ELSE 'ela_3_8' END, cur.ela_dfs, pri.ela_dfs),
+    (CASE sc.level WHEN 'high' THEN 'math_hs' ELSE 'math_3_8' END, cur.math_dfs, pri.math_dfs),
+    (CASE WHEN sc.level <> 'high' THEN 'chronic_absenteeism' END, cur.chronic_absent, pri.chronic_absent),
+    (CASE sc.level WHEN 'elementary' THEN 'suspension_es' ELSE 'suspension_ud' END, cur.suspended, pri.suspended),
+    (CASE WHEN sc.level = 'high' THEN 'graduation' END, cur.graduated, pri.graduated)
+) AS d(indicator, current, prior)
+CROSS JOIN LATERAL sqii.dashboard(d.indicator, d.current, d.prior) AS r
+WHERE d.indicator IS NOT NULL;
+
+-- Gaps: each group against all other students of its school (the complement
+-- of its tally in the school's all-students tally), n-size 30 on both sides.
+CREATE VIEW sample.gap AS
+SELECT g.school_year, g.school_id, g.group_code,
+       sqii.pct_gap(g.ela_met, sqii.complement(a.ela_met, g.ela_met), 30) AS ela_met_gap,
+       sqii.mean_gap(g.ela_dfs, sqii.complement(a.ela_dfs, g.ela_dfs), 30) AS ela_dfs_gap,
+       sqii.mean_gap(g.math_dfs, sqii.complement(a.math_dfs, g.math_dfs), 30) AS math_dfs_gap,
+       sqii.pct_gap(g.chronic_absent, sqii.complement(a.chronic_absent, g.chronic_absent), 30) AS chronic_absent_gap
+FROM sample.school_group_tally g
+JOIN sample.school_group_tally a
+  ON a.school_year = g.school_year AND a.school_id = g.school_id AND a.group_code = 'ALL'
+WHERE g.group_code <> 'ALL';

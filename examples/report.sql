@@ -30,10 +30,12 @@ SELECT t.school_id,
        pg_temp.show_mean(t.math_dfs)      AS math_dfs,
        pg_temp.show_pct(t.on_track)       AS on_track,
        pg_temp.show_pct(t.graduated)      AS graduated
-FROM sample.group_tally t;
+FROM sample.group_tally t
+WHERE t.school_year = (SELECT max(school_year) FROM sample.students);
 
 \echo
-\echo 'Sample district by student group (school tallies merged with sqii.merge; n-size 20)'
+SELECT max(school_year) AS year FROM sample.students \gset
+\echo 'Sample district, school year' :year 'by student group (school tallies merged with sqii.merge; n-size 20)'
 SELECT group_code AS "group", eligible, chronic_absent AS "% chronic absent", suspended AS "% suspended",
        ela_met AS "% ELA met", math_met AS "% math met", ela_dfs AS "ELA DFS", math_dfs AS "math DFS",
        on_track AS "% 12th on track", graduated AS "% graduated"
@@ -64,3 +66,44 @@ CROSS JOIN LATERAL (VALUES (1, 'chronic absent', sqii.n(t.chronic_absent)),
                            (2, 'ELA met', sqii.n(t.ela_met)),
                            (3, '12th on track', sqii.n(t.on_track))) AS c(ord, indicator, n)
 GROUP BY c.ord, c.indicator ORDER BY c.ord;
+
+\echo
+\echo 'California dashboard colors, all students,' :year 'against the year before (DFS = distance from standard)'
+SELECT sc.school_id AS "id", sc.name AS "school",
+       max(d.color || ' (' || d.status || ', ' || to_char(d.change, 'FMS990.0') || ')')
+           FILTER (WHERE d.indicator LIKE 'ela%')  AS "ELA DFS (status, change)",
+       max(d.color || ' (' || d.status || ', ' || to_char(d.change, 'FMS990.0') || ')')
+           FILTER (WHERE d.indicator LIKE 'math%') AS "math DFS",
+       max(d.color || ' (' || d.status || '%, ' || to_char(d.change, 'FMS990.0') || ')')
+           FILTER (WHERE d.indicator = 'chronic_absenteeism') AS "chronic absenteeism",
+       max(d.color || ' (' || d.status || '%, ' || to_char(d.change, 'FMS990.0') || ')')
+           FILTER (WHERE d.indicator LIKE 'suspension%') AS "suspension",
+       max(d.color || ' (' || d.status || '%, ' || to_char(d.change, 'FMS990.0') || ')')
+           FILTER (WHERE d.indicator = 'graduation') AS "graduation"
+FROM sample.dashboard d JOIN sample.schools sc USING (school_id)
+WHERE d.school_year = :year AND d.group_code = 'ALL'
+GROUP BY sc.school_id, sc.name, sc.level
+ORDER BY array_position(ARRAY['elementary','middle','high'], sc.level), sc.school_id;
+
+\echo
+\echo 'Colors across the district: school x student group cells with a color (30+ students)'
+SELECT d.indicator AS "indicator",
+       count(*) FILTER (WHERE d.color = 'red')    AS "red",
+       count(*) FILTER (WHERE d.color = 'orange') AS "orange",
+       count(*) FILTER (WHERE d.color = 'yellow') AS "yellow",
+       count(*) FILTER (WHERE d.color = 'green')  AS "green",
+       count(*) FILTER (WHERE d.color = 'blue')   AS "blue",
+       count(*) FILTER (WHERE d.n IS NOT NULL AND d.color IS NULL) AS "no color (11-29)"
+FROM sample.dashboard d WHERE d.school_year = :year
+GROUP BY d.indicator ORDER BY d.indicator;
+
+\echo
+\echo 'Largest gaps: ELA distance from standard, a group against all other students of its school (30+ each)'
+SELECT sc.name AS "school", g.group_code AS "group",
+       to_char(g.ela_dfs_gap, 'FMS990.0') AS "ELA DFS gap (points)",
+       to_char(g.ela_met_gap, 'FMS990.0') AS "% ELA met gap",
+       to_char(g.chronic_absent_gap, 'FMS990.0') AS "% chronic absent gap"
+FROM sample.gap g JOIN sample.schools sc USING (school_id)
+WHERE g.school_year = :year AND g.ela_dfs_gap IS NOT NULL
+ORDER BY abs(g.ela_dfs_gap) DESC, sc.school_id, g.group_code
+LIMIT 12;

@@ -1,7 +1,8 @@
 -- A deterministic sample district for the demo, the tests and the benchmarks.
 --
---   SELECT sample.generate();                 -- about 70,000 students, 100 schools
---   SELECT sample.generate(6000000, 7, 10000); -- a state-sized table
+--   SELECT sample.generate();                  -- about 70,000 students, 100 schools, 2018
+--   SELECT sample.generate(70000, 2017, NULL, 2); -- the same district in 2017 and 2018
+--   SELECT sample.generate(6000000, 7, 10000);  -- a state-sized table
 --
 -- Every random draw is a hash of (seed, student or school id, draw number), so
 -- the same arguments give the same district on any plan, serial or parallel.
@@ -51,7 +52,8 @@ CREATE TABLE IF NOT EXISTS sample.schools (
 );
 
 CREATE TABLE IF NOT EXISTS sample.students (
-    student_id      int PRIMARY KEY,
+    school_year     int NOT NULL,   -- spring of the school year
+    student_id      int NOT NULL,
     school_id       int NOT NULL REFERENCES sample.schools,
     grade           int NOT NULL,   -- 0 = kindergarten
     race            text NOT NULL,  -- AA AI AS FI HI PI WH MR (California's codes)
@@ -73,12 +75,16 @@ CREATE TABLE IF NOT EXISTS sample.students (
     credits         int,            -- 12th graders only
     on_track        boolean,        -- 12th graders only
     credit_recovery boolean,        -- 12th graders off track only
-    graduated       boolean         -- 12th graders (the graduation cohort) only
+    graduated       boolean,        -- 12th graders (the graduation cohort) only
+    PRIMARY KEY (school_year, student_id)
 );
 CREATE INDEX IF NOT EXISTS students_school_id_idx ON sample.students (school_id);
 
+-- years > 1 adds earlier years (last_year - years + 1 ...): the same students
+-- and schools, outcomes drawn again around a drifting school quality.
 CREATE OR REPLACE FUNCTION sample.generate(students int DEFAULT 70000, seed int DEFAULT 2017,
-                                           schools int DEFAULT NULL)
+                                           schools int DEFAULT NULL, years int DEFAULT 1,
+                                           last_year int DEFAULT 2018)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -88,6 +94,8 @@ DECLARE
     n_high int := greatest(1, round(n_schools * 0.18)::int);
     n_middle int := greatest(1, round(n_schools * 0.22)::int);
     n_elem int := n_schools - n_high - n_middle;
+    back int;           -- years before last_year
+    draw_shift int;     -- outcome draws of earlier years use other draw numbers
 BEGIN
     IF students < 1 OR n_elem < 1 THEN
         RAISE EXCEPTION 'sample.generate needs at least one student and three schools';
@@ -116,6 +124,8 @@ BEGIN
                     ELSE n_elem + n_middle + 1 END AS first_id
     ) AS lvl;
 
+    FOR back IN 0 .. years - 1 LOOP
+    draw_shift := 100 * back;
     INSERT INTO sample.students
     WITH base AS (
         SELECT id,
@@ -123,7 +133,9 @@ BEGIN
                sample.z(seed, id, 2) AS noise
         FROM generate_series(1, students) AS id
     ), placed AS (
-        SELECT b.*, sc.school_id, sc.level, sc.poverty, sc.effect
+        SELECT b.*, sc.school_id, sc.level, sc.poverty,
+               sc.effect + CASE WHEN back = 0 THEN 0 ELSE 0.15 * sample.z(seed, -sc.school_id, 10 + back) END
+                   AS effect
         FROM base b
         CROSS JOIN LATERAL (
             SELECT CASE WHEN b.grade <= 5 THEN 'elementary'
@@ -167,31 +179,33 @@ BEGIN
                  - 0.25 * d.homeless::int - 0.35 * d.foster::int
                  + CASE d.race WHEN 'AS' THEN 0.45 WHEN 'WH' THEN 0.25 WHEN 'FI' THEN 0.2
                                WHEN 'AA' THEN -0.25 WHEN 'HI' THEN -0.1 ELSE 0 END
-                 + 0.85 * d.noise AS z,
-               CASE WHEN sample.u(seed, d.id, 10) < 0.06 THEN 20 + floor(160 * sample.u(seed, d.id, 11))::int
+                 + 0.85 * d.noise
+                 + CASE WHEN back = 0 THEN 0 ELSE 0.3 * sample.z(seed, d.id, 30 + back) END AS z,
+               CASE WHEN sample.u(seed, d.id, 10 + draw_shift) < 0.06 THEN 20 + floor(160 * sample.u(seed, d.id, 11 + draw_shift))::int
                     ELSE 180 END AS days_enrolled
         FROM demo d
     ), outcome AS (
         SELECT a.*,
-               CASE WHEN a.grade IN (3, 4, 5, 6, 7, 8, 11) AND sample.u(seed, a.id, 12) > 0.02
-                    THEN round(ec.cut + 88 * a.z + 30 * sample.z(seed, a.id, 13)) END AS ela_score,
-               CASE WHEN a.grade IN (3, 4, 5, 6, 7, 8, 11) AND sample.u(seed, a.id, 14) > 0.02
-                    THEN round(mc.cut - 30 + 92 * a.z + 30 * sample.z(seed, a.id, 15)) END AS math_score,
+               CASE WHEN a.grade IN (3, 4, 5, 6, 7, 8, 11) AND sample.u(seed, a.id, 12 + draw_shift) > 0.02
+                    THEN round(ec.cut + 88 * a.z + 30 * sample.z(seed, a.id, 13 + draw_shift)) END AS ela_score,
+               CASE WHEN a.grade IN (3, 4, 5, 6, 7, 8, 11) AND sample.u(seed, a.id, 14 + draw_shift) > 0.02
+                    THEN round(mc.cut - 30 + 92 * a.z + 30 * sample.z(seed, a.id, 15 + draw_shift)) END AS math_score,
                ec.cut AS ela_cut, mc.cut AS math_cut,
-               least(a.days_enrolled, floor(-ln(sample.u(seed, a.id, 16)) * a.days_enrolled
+               least(a.days_enrolled, floor(-ln(sample.u(seed, a.id, 16 + draw_shift)) * a.days_enrolled
                      * exp(-3.4 + 0.35 * a.sed::int + 0.5 * a.homeless::int - 0.35 * a.z
                            + CASE a.level WHEN 'high' THEN 0.3 ELSE 0 END))::int) AS days_absent,
-               sample.u(seed, a.id, 17) < sample.logistic(-3.6 + 0.7 * a.swd::int + 0.4 * a.sed::int
+               sample.u(seed, a.id, 17 + draw_shift) < sample.logistic(-3.6 + 0.7 * a.swd::int + 0.4 * a.sed::int
                      + 0.8 * a.foster::int - 0.5 * a.z
                      + CASE a.level WHEN 'middle' THEN 0.6 WHEN 'high' THEN 0.4 ELSE 0 END) AS suspended,
                CASE WHEN a.grade = 12
                     THEN round(165 * least(1.15, greatest(0, 0.97 + 0.07 * a.z
-                               + 0.05 * sample.z(seed, a.id, 18)))) END AS credits
+                               + 0.05 * sample.z(seed, a.id, 18 + draw_shift)))) END AS credits
         FROM achieve a
         LEFT JOIN sample.met_cut ec ON ec.subject = 'ela' AND ec.grade = a.grade
         LEFT JOIN sample.met_cut mc ON mc.subject = 'math' AND mc.grade = a.grade
     )
-    SELECT o.id AS student_id,
+    SELECT last_year - back AS school_year,
+           o.id AS student_id,
            o.school_id,
            o.grade,
            o.race,
@@ -212,13 +226,14 @@ BEGIN
            o.credits::int AS credits,
            -- On track: 150 of the 165 credits expected by the start of 12th grade.
            CASE WHEN o.grade = 12 THEN o.credits >= 150 END AS on_track,
-           CASE WHEN o.grade = 12 AND o.credits < 150 THEN sample.u(seed, o.id, 19) < 0.45 END
+           CASE WHEN o.grade = 12 AND o.credits < 150 THEN sample.u(seed, o.id, 19 + draw_shift) < 0.45 END
                AS credit_recovery,
            CASE WHEN o.grade = 12
-                THEN sample.u(seed, o.id, 20) < sample.logistic(2.2 + 1.4 * o.z
+                THEN sample.u(seed, o.id, 20 + draw_shift) < sample.logistic(2.2 + 1.4 * o.z
                                                   - 0.6 * o.homeless::int - 0.5 * o.foster::int) END
                AS graduated
     FROM outcome o;
+    END LOOP;
     ANALYZE sample.schools;
     ANALYZE sample.students;
 END

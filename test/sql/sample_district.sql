@@ -19,7 +19,7 @@ REFRESH MATERIALIZED VIEW sample.school_group_tally;
 
 -- Every school x group cell, read with the n-size 20, against plain SQL.
 CREATE TEMP TABLE plain_cells AS
-SELECT school_id, group_code, count(chronic_absent) AS n_students,
+SELECT school_year, school_id, group_code, count(chronic_absent) AS n_students,
        CASE WHEN count(chronic_absent) >= 20
             THEN 100.0::float8 * count(*) FILTER (WHERE chronic_absent) / count(chronic_absent) END AS pct_chronic_absent,
        CASE WHEN count(suspended) >= 20
@@ -35,7 +35,7 @@ SELECT school_id, group_code, count(chronic_absent) AS n_students,
        CASE WHEN count(graduated) >= 20
             THEN 100.0::float8 * count(*) FILTER (WHERE graduated) / count(graduated) END AS pct_graduated
 FROM sample.student_group
-GROUP BY school_id, group_code;
+GROUP BY school_year, school_id, group_code;
 
 -- Same cells both ways (EXCEPT compares every column, NULLs included).
 SELECT (SELECT count(*) FROM plain_cells) AS cells,
@@ -57,11 +57,38 @@ SELECT count(*) AS groups,
                            OR m.math_dfs::text IS DISTINCT FROM d.math_dfs::text
                            OR m.on_track::text IS DISTINCT FROM d.on_track::text) AS mismatches
 FROM sample.district_group_tally m
-JOIN (SELECT group_code, sqii.tally(chronic_absent) AS chronic_absent, sqii.tally(ela_met) AS ela_met,
+JOIN (SELECT school_year, group_code, sqii.tally(chronic_absent) AS chronic_absent, sqii.tally(ela_met) AS ela_met,
              sqii.tally(ela_dfs) AS ela_dfs, sqii.tally(math_dfs) AS math_dfs, sqii.tally(on_track) AS on_track
-      FROM sample.student_group GROUP BY group_code) d USING (group_code);
+      FROM sample.student_group GROUP BY school_year, group_code) d USING (school_year, group_code);
 -- ...and the district percent equals plain SQL over all students.
 SELECT d.pct_ela_met = (SELECT 100.0::float8 * count(*) FILTER (WHERE ela_met) / count(ela_met)
                         FROM sample.students) AS district_pct_same,
        d.n_students = (SELECT count(chronic_absent) FROM sample.students) AS district_n_same
 FROM sample.indicator d WHERE d.school_id IS NULL AND d.group_code = 'ALL';
+
+-- Two years: gaps from tally complements equal a plain rescan of the
+-- students not in the group, and every cell of the dashboard view with 30+
+-- students and a prior year has a color.
+SET client_min_messages = warning;
+SELECT sample.generate(8000, 11, NULL, 2);
+RESET client_min_messages;
+REFRESH MATERIALIZED VIEW sample.school_group_tally;
+CREATE TEMP TABLE plain_gap AS
+SELECT c.school_year, c.school_id, c.group_code,
+       (SELECT CASE WHEN count(s.ela_dfs) >= 30 THEN sum(s.ela_dfs) / count(s.ela_dfs) END
+        FROM sample.student_group s
+        WHERE s.school_year = c.school_year AND s.school_id = c.school_id AND s.group_code = c.group_code)
+     - (SELECT CASE WHEN count(s.ela_dfs) >= 30 THEN sum(s.ela_dfs) / count(s.ela_dfs) END
+        FROM sample.students s
+        WHERE s.school_year = c.school_year AND s.school_id = c.school_id
+          AND NOT EXISTS (SELECT 1 FROM sample.student_group x
+                          WHERE x.school_year = s.school_year AND x.student_id = s.student_id
+                            AND x.group_code = c.group_code)) AS ela_dfs_gap
+FROM sample.school_group_tally c WHERE c.group_code <> 'ALL';
+SELECT count(*) AS cells, count(p.ela_dfs_gap) AS with_gap,
+       count(*) FILTER (WHERE p.ela_dfs_gap IS DISTINCT FROM g.ela_dfs_gap) AS differing
+FROM plain_gap p JOIN sample.gap g USING (school_year, school_id, group_code);
+SELECT count(*) FILTER (WHERE n >= 30 AND change IS NOT NULL) AS colorable,
+       count(*) FILTER (WHERE n >= 30 AND change IS NOT NULL AND color IS NULL) AS without_color,
+       count(*) FILTER (WHERE n < 30 AND color IS NOT NULL) AS small_with_color
+FROM sample.dashboard;
