@@ -44,34 +44,42 @@ as_owner() {
     fi
 }
 
-# Start a throw-away cluster listening only on a private socket directory.
-# Sets PGHOST, PGPORT, PGUSER, PGDATABASE for psql, pg_regress and pg_prove.
+# Start a throw-away cluster listening only on a private socket directory, and
+# point PGHOST, PGPORT, PGUSER, PGDATABASE at it (psql, pg_regress, pg_prove).
+# May be called several times (shards); every cluster is removed on exit.
+CLUSTER_DIRS=()
 cluster_start() {
-    CLUSTER_DIR=$(mktemp -d /tmp/sqii-cluster.XXXXXX)
-    [ "$(id -u)" -eq 0 ] && chown postgres: "$CLUSTER_DIR"
+    local port=${1:-${SQII_PORT:-55432}}
+    local dir
+    dir=$(mktemp -d /tmp/sqii-cluster.XXXXXX)
+    [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+    CLUSTER_DIRS+=("$dir")
     trap cluster_stop EXIT
-    as_owner "$PG_BIN/initdb" -D "$CLUSTER_DIR/data" -U postgres --auth=trust \
-        --no-sync -E UTF8 --locale=C.UTF-8 >"$CLUSTER_DIR/initdb.log" 2>&1
-    export PGHOST=$CLUSTER_DIR PGPORT=${SQII_PORT:-55432} PGUSER=postgres PGDATABASE=postgres
-    as_owner "$PG_BIN/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" -w \
-        -o "-c listen_addresses='' -c unix_socket_directories='$CLUSTER_DIR' -p $PGPORT \
+    as_owner "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust \
+        --no-sync -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1
+    as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+        -o "-c listen_addresses='' -c unix_socket_directories='$dir' -p $port \
             -c max_worker_processes=8 -c max_parallel_workers=4 -c fsync=off \
             -c shared_buffers=${SQII_SHARED_BUFFERS:-512MB} -c work_mem=64MB \
             -c max_parallel_workers_per_gather=2 ${SQII_PG_OPTS:-}" \
         start >/dev/null
-    log "throw-away cluster at $CLUSTER_DIR (port $PGPORT)"
+    export PGHOST=$dir PGPORT=$port PGUSER=postgres PGDATABASE=postgres
+    CLUSTER_DIR=$dir
+    log "throw-away cluster at $dir (port $port)"
 }
 
 cluster_stop() {
     local rc=$?
-    if [ -n "${CLUSTER_DIR:-}" ] && [ -d "$CLUSTER_DIR" ]; then
-        as_owner "$PG_BIN/pg_ctl" -D "$CLUSTER_DIR/data" -m immediate stop >/dev/null 2>&1 || true
-        if [ $rc -ne 0 ] && [ -f "$CLUSTER_DIR/server.log" ]; then
-            echo "--- last server log lines ---" >&2
-            tail -20 "$CLUSTER_DIR/server.log" >&2
+    local dir
+    for dir in "${CLUSTER_DIRS[@]}"; do
+        [ -d "$dir" ] || continue
+        as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+        if [ $rc -ne 0 ] && [ -f "$dir/server.log" ]; then
+            echo "--- last server log lines of $dir ---" >&2
+            tail -20 "$dir/server.log" >&2
         fi
-        rm -rf "$CLUSTER_DIR"
-    fi
+        rm -rf "$dir"
+    done
     return $rc
 }
 
