@@ -1,0 +1,58 @@
+-- Index levels: sqii.cutpoints against percentile_cont / percentile_disc on
+-- the same data, and sqii.level on cuts, ties, out-of-range values and errors.
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS sqii;
+RESET client_min_messages;
+
+-- Values 1..11 (and a NULL, skipped): deciles fall on whole positions, so
+-- percentile_cont and percentile_disc agree: 2, 3, ..., 10.
+SELECT sqii.cutpoints(10) WITHIN GROUP (ORDER BY v) AS cuts,
+       percentile_cont(ARRAY[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]) WITHIN GROUP (ORDER BY v) AS cont,
+       percentile_disc(ARRAY[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]) WITHIN GROUP (ORDER BY v) AS disc
+FROM (SELECT generate_series(1, 11)::float8 AS v UNION ALL SELECT NULL) s;
+-- Quartiles of 1, 2, 4, 8 interpolate: positions 0.75, 1.5, 2.25 -> 1.75, 3, 5.
+SELECT sqii.cutpoints(4) WITHIN GROUP (ORDER BY v) FROM unnest(ARRAY[8, 1, 4, 2]::float8[]) v;
+
+-- 5,000 school values in 20 groups, for 2 to 12 levels: equal to percentile_cont
+-- with fractions k / levels, to the last bit.
+CREATE TEMP TABLE baseline AS
+SELECT i % 20 AS grp, (hashint4(i) % 100000) / 1000.0::float8 AS v FROM generate_series(1, 5000) i;
+SELECT count(*) AS compared,
+       count(*) FILTER (WHERE s.cuts IS DISTINCT FROM p.cuts) AS differing
+FROM generate_series(2, 12) AS l(levels)
+CROSS JOIN LATERAL (SELECT grp, sqii.cutpoints(l.levels) WITHIN GROUP (ORDER BY v) AS cuts
+                    FROM baseline GROUP BY grp) s
+JOIN LATERAL (SELECT grp, percentile_cont((SELECT array_agg(k::float8 / l.levels ORDER BY k)
+                                           FROM generate_series(1, l.levels - 1) k))
+                          WITHIN GROUP (ORDER BY v) AS cuts
+              FROM baseline GROUP BY grp) p USING (grp);
+
+-- One value: every cut is that value; no values: NULL.
+SELECT sqii.cutpoints(3) WITHIN GROUP (ORDER BY v) FROM (VALUES (7.5::float8)) s(v);
+SELECT sqii.cutpoints(3) WITHIN GROUP (ORDER BY v) IS NULL AS no_values FROM (VALUES (7.5::float8)) s(v) WHERE false;
+SELECT sqii.cutpoints(1) WITHIN GROUP (ORDER BY v) FROM (VALUES (1::float8)) s(v);
+SELECT sqii.cutpoints(101) WITHIN GROUP (ORDER BY v) FROM (VALUES (1::float8)) s(v);
+SELECT sqii.cutpoints(10) WITHIN GROUP (ORDER BY v) FROM (VALUES (1::float8), ('NaN')) s(v);
+
+-- Levels with cuts 10, 20, 20, 30 (a tie): higher is better counts the cuts
+-- at or below the value, so a value on a cut earns the upper level.
+SELECT v, sqii.level(v, ARRAY[10, 20, 20, 30], true) AS higher_better,
+          sqii.level(v, ARRAY[10, 20, 20, 30], false) AS lower_better
+FROM unnest(ARRAY[-1000, 9.99, 10, 15, 20, 25, 30, 1000, 'Infinity']::float8[]) v;
+SELECT sqii.level(NULL, ARRAY[1, 2], true) AS null_value;
+SELECT sqii.level(5, ARRAY[3, 1], true);
+SELECT sqii.level(5, ARRAY[1, 'NaN']::float8[], true);
+SELECT sqii.level(5, ARRAY[1, NULL], true);
+SELECT sqii.level(5, '{}'::float8[], true);
+SELECT sqii.level(5, ARRAY[[1, 2]]::float8[], true);
+SELECT sqii.level('NaN', ARRAY[1, 2], true);
+-- Deciles of a baseline, then the baseline's own values: each level holds a tenth.
+SELECT lvl, count(*) FROM (
+    SELECT sqii.level(v, (SELECT sqii.cutpoints(10) WITHIN GROUP (ORDER BY v) FROM generate_series(1, 1000) v), true) AS lvl
+    FROM generate_series(1, 1000) v) s
+GROUP BY lvl ORDER BY lvl;
+
+-- Growth percentiles by tens.
+SELECT p, sqii.growth_level(p) FROM unnest(ARRAY[0, 9, 9.99, 10, 55, 89.9, 90, 99, 100]::float8[]) p;
+SELECT sqii.growth_level(100.5);
+SELECT sqii.growth_level(-1);
