@@ -16,7 +16,10 @@ JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.de
 JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'sqii'
 ORDER BY p.proname, p.oid::regprocedure::text;
 
--- Every aggregate can run in parallel: combine, serialize and deserialize set.
+-- Every aggregate can run in parallel: a combine function, and serialize and
+-- deserialize where the state is internal (composite states travel as they
+-- are).  sqii.cutpoints is an ordered-set aggregate, which PostgreSQL never
+-- runs partially.
 SELECT a.aggfnoid::regprocedure AS aggregate,
        a.aggcombinefn <> 0 AS has_combine,
        a.aggserialfn <> 0 AS has_serial,

@@ -1,0 +1,423 @@
+
+-- The School Quality Improvement Index: models in tables, the index aggregate
+-- and its explanation.  One function computes the explanation; the index is
+-- read from it, so the two cannot disagree.
+
+CREATE TABLE @extschema@.model (
+    model       pg_catalog.text PRIMARY KEY,
+    description pg_catalog.text NOT NULL,
+    n_size      pg_catalog.int4 NOT NULL DEFAULT 20 CHECK (n_size >= 1),
+    group_split pg_catalog.text NOT NULL DEFAULT 'half' CHECK (group_split IN ('half', 'fifths')),
+    shipped     pg_catalog.bool NOT NULL DEFAULT false
+);
+COMMENT ON TABLE @extschema@.model IS
+    'SQII models: n-size and how an indicator''s points split between all students and subgroup categories (half: half to all students, half shared by the qualifying categories; fifths: a fifth each)';
+
+CREATE TABLE @extschema@.model_domain (
+    model   pg_catalog.text NOT NULL REFERENCES @extschema@.model ON UPDATE CASCADE ON DELETE CASCADE,
+    domain  pg_catalog.text NOT NULL,
+    weight  pg_catalog.float8 NOT NULL CHECK (weight > 0),
+    shipped pg_catalog.bool NOT NULL DEFAULT false,
+    PRIMARY KEY (model, domain)
+);
+COMMENT ON TABLE @extschema@.model_domain IS 'domains of a model and their weights (points out of 100)';
+
+CREATE TABLE @extschema@.model_indicator (
+    model            pg_catalog.text NOT NULL,
+    indicator        pg_catalog.text NOT NULL,
+    domain           pg_catalog.text NOT NULL,
+    higher_is_better pg_catalog.bool NOT NULL,
+    scale            pg_catalog.text NOT NULL DEFAULT 'cuts' CHECK (scale IN ('cuts', 'growth_percentile')),
+    subgroups        pg_catalog.bool NOT NULL DEFAULT true,
+    school_levels    pg_catalog.text[],
+    shipped          pg_catalog.bool NOT NULL DEFAULT false,
+    PRIMARY KEY (model, indicator),
+    FOREIGN KEY (model, domain) REFERENCES @extschema@.model_domain ON UPDATE CASCADE ON DELETE CASCADE
+);
+COMMENT ON TABLE @extschema@.model_indicator IS
+    'indicators of a model: domain, direction, scale (frozen cut points or growth percentile by tens), whether subgroups count, school levels it applies to (NULL: all)';
+
+CREATE TABLE @extschema@.model_cut (
+    model         pg_catalog.text NOT NULL,
+    indicator     pg_catalog.text NOT NULL,
+    school_level  pg_catalog.text NOT NULL DEFAULT '*',
+    baseline_year pg_catalog.int4 NOT NULL,
+    cuts          pg_catalog.float8[] NOT NULL,
+    PRIMARY KEY (model, indicator, school_level),
+    FOREIGN KEY (model, indicator) REFERENCES @extschema@.model_indicator ON UPDATE CASCADE ON DELETE CASCADE
+);
+COMMENT ON TABLE @extschema@.model_cut IS
+    'cut points frozen from a baseline year, per indicator and optionally per school level (''*'': every level)';
+
+INSERT INTO @extschema@.model (model, description, n_size, group_split, shipped) VALUES
+    ('core-2015', 'CORE districts 2015: five elements, 20% each', 20, 'half', true),
+    ('core-2016', 'CORE districts 2016-17: academic 60%, social-emotional and culture-climate 40%', 20, 'half', true);
+INSERT INTO @extschema@.model_domain (model, domain, weight, shipped) VALUES
+    ('core-2015', 'academic performance', 20, true),
+    ('core-2015', 'academic growth', 20, true),
+    ('core-2015', 'culture and climate', 20, true),
+    ('core-2015', 'social-emotional skills', 20, true),
+    ('core-2015', 'completion and retention', 20, true),
+    ('core-2016', 'academic', 60, true),
+    ('core-2016', 'social-emotional and culture-climate', 40, true);
+INSERT INTO @extschema@.model_indicator
+    (model, indicator, domain, higher_is_better, scale, subgroups, school_levels, shipped) VALUES
+    ('core-2015', 'ela_performance', 'academic performance', true, 'cuts', true, NULL, true),
+    ('core-2015', 'math_performance', 'academic performance', true, 'cuts', true, NULL, true),
+    ('core-2015', 'ela_growth', 'academic growth', true, 'growth_percentile', true, NULL, true),
+    ('core-2015', 'math_growth', 'academic growth', true, 'growth_percentile', true, NULL, true),
+    ('core-2015', 'chronic_absenteeism', 'culture and climate', false, 'cuts', true, NULL, true),
+    ('core-2015', 'suspension', 'culture and climate', false, 'cuts', true, NULL, true),
+    ('core-2015', 'culture_climate_survey', 'culture and climate', true, 'cuts', true, NULL, true),
+    ('core-2015', 'sel_survey', 'social-emotional skills', true, 'cuts', true, NULL, true),
+    ('core-2015', 'graduation', 'completion and retention', true, 'cuts', true, '{high}', true),
+    ('core-2015', 'hs_readiness', 'completion and retention', true, 'cuts', true, '{middle}', true),
+    ('core-2016', 'ela_performance', 'academic', true, 'cuts', true, NULL, true),
+    ('core-2016', 'math_performance', 'academic', true, 'cuts', true, NULL, true),
+    ('core-2016', 'ela_growth', 'academic', true, 'growth_percentile', true, NULL, true),
+    ('core-2016', 'math_growth', 'academic', true, 'growth_percentile', true, NULL, true),
+    ('core-2016', 'graduation', 'academic', true, 'cuts', true, '{high}', true),
+    ('core-2016', 'hs_readiness', 'academic', true, 'cuts', true, '{middle}', true),
+    ('core-2016', 'chronic_absenteeism', 'social-emotional and culture-climate', false, 'cuts', true, NULL, true),
+    ('core-2016', 'suspension', 'social-emotional and culture-climate', false, 'cuts', true, NULL, true),
+    ('core-2016', 'el_redesignation', 'social-emotional and culture-climate', true, 'cuts', false, NULL, true),
+    ('core-2016', 'sel_survey', 'social-emotional and culture-climate', true, 'cuts', true, NULL, true),
+    ('core-2016', 'culture_climate_survey', 'social-emotional and culture-climate', true, 'cuts', true, NULL, true);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.model', 'WHERE NOT shipped');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.model_domain', 'WHERE NOT shipped');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.model_indicator', 'WHERE NOT shipped');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.model_cut', '');
+
+-- Freeze cut points from a baseline: cuts from sqii.cutpoints(10) ...
+CREATE FUNCTION @extschema@.freeze_cutpoints(model pg_catalog.text, indicator pg_catalog.text,
+                                             baseline_year pg_catalog.int4, cuts pg_catalog.float8[],
+                                             school_level pg_catalog.text DEFAULT '*')
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.model_indicator i
+                   WHERE i.model = freeze_cutpoints.model AND i.indicator = freeze_cutpoints.indicator) THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('model %L has no indicator %L', model, indicator);
+    END IF;
+    IF cuts IS NULL OR cardinality(cuts) <> 9 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'an index indicator needs 9 cut points (10 levels)',
+            HINT = 'Use sqii.cutpoints(10) WITHIN GROUP (ORDER BY value) over the baseline year.';
+    END IF;
+    PERFORM @extschema@.level(0, cuts, true);     -- validates order, NULLs, NaN
+    INSERT INTO @extschema@.model_cut AS c (model, indicator, school_level, baseline_year, cuts)
+    VALUES (model, indicator, school_level, baseline_year, cuts)
+    ON CONFLICT ON CONSTRAINT model_cut_pkey
+    DO UPDATE SET baseline_year = EXCLUDED.baseline_year, cuts = EXCLUDED.cuts;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.freeze_cutpoints(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.float8[], pg_catalog.text) IS
+    'store the 9 cut points of an indicator from a baseline year into a model (replacing earlier ones)';
+
+CREATE FUNCTION @extschema@.level_band(level pg_catalog.int4) RETURNS pg_catalog.text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT CASE WHEN level BETWEEN 1 AND 3 THEN 'below average'
+                WHEN level BETWEEN 4 AND 7 THEN 'average'
+                WHEN level BETWEEN 8 AND 10 THEN 'above average' END;
+END;
+COMMENT ON FUNCTION @extschema@.level_band(pg_catalog.int4) IS
+    'band of an index level: 1-3 below average, 4-7 average, 8-10 above average';
+
+-- One cell of a school: an indicator's value for a student group, and n.
+CREATE TYPE @extschema@.index_cell AS (
+    indicator  pg_catalog.text,
+    group_code pg_catalog.text,
+    value      pg_catalog.float8,
+    n          pg_catalog.int8
+);
+COMMENT ON TYPE @extschema@.index_cell IS 'one indicator cell of a school for the index: indicator, group, value, n';
+
+-- The explanation of one school's index: every indicator and group with n,
+-- value, level, share and points, what the n-size rule dropped and where its
+-- weight went.  sqii.sqii_index reads its index and coverage from here.
+CREATE FUNCTION @extschema@.index_explain(model pg_catalog.text, school_level pg_catalog.text,
+                                          cells @extschema@.index_cell[])
+RETURNS pg_catalog.jsonb
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    m @extschema@.model;
+    i record;
+    d record;
+    c record;
+    cuts float8[];
+    total_weight float8;
+    present_weight float8;
+    k int;
+    all_level int;
+    cat_level_sum float8;
+    wml float8;
+    group_share float8;
+    group_cover float8;
+    intended float8;
+    points float8;
+    earned float8;
+    index_value float8 := 0;
+    coverage float8 := 0;
+    groups jsonb;
+    dropped jsonb := '[]';
+    domains jsonb := '[]';
+    indicators jsonb;
+    missing jsonb;
+    any_present boolean := false;
+    work jsonb := '[]';
+BEGIN
+    SELECT * INTO m FROM @extschema@.model x WHERE x.model = index_explain.model;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('unknown SQII model %L', index_explain.model),
+            HINT = 'The models are listed in sqii.model.';
+    END IF;
+    SELECT sum(x.weight) INTO total_weight FROM @extschema@.model_domain x WHERE x.model = m.model;
+    IF total_weight IS NULL OR abs(total_weight - 100) > 1e-9 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('the domain weights of model %L sum to %s, not 100', m.model, coalesce(total_weight, 0));
+    END IF;
+    SELECT min(x.indicator) INTO STRICT c FROM unnest(cells) x
+    WHERE NOT EXISTS (SELECT 1 FROM @extschema@.model_indicator y WHERE y.model = m.model AND y.indicator = x.indicator);
+    IF c.min IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('model %L has no indicator %L', m.model, c.min);
+    END IF;
+
+    -- Pass 1: per indicator, the groups that count, their levels and shares.
+    FOR i IN SELECT y.*, row_number() OVER (ORDER BY y.domain, y.indicator) AS ord
+             FROM @extschema@.model_indicator y
+             WHERE y.model = m.model
+               AND (y.school_levels IS NULL OR index_explain.school_level = ANY (y.school_levels))
+    LOOP
+        cuts := NULL;
+        IF i.scale = 'cuts' THEN
+            SELECT x.cuts INTO cuts FROM @extschema@.model_cut x
+            WHERE x.model = m.model AND x.indicator = i.indicator
+              AND x.school_level IN (index_explain.school_level, '*')
+            ORDER BY x.school_level = '*' LIMIT 1;
+            IF cuts IS NULL THEN
+                RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+                    MESSAGE = format('model %L has no frozen cut points for indicator %L', m.model, i.indicator),
+                    HINT = 'Freeze them from a baseline year with sqii.freeze_cutpoints().';
+            END IF;
+        END IF;
+        -- Cells below the n-size (or without a value) are dropped.
+        SELECT dropped || coalesce(jsonb_agg(jsonb_build_object('indicator', i.indicator, 'group', x.group_code,
+                                   'n', x.n, 'reason', 'below the n-size') ORDER BY x.group_code), '[]')
+        INTO dropped
+        FROM unnest(cells) x
+        WHERE x.indicator = i.indicator AND (x.value IS NULL OR x.n IS NULL OR x.n < m.n_size);
+        -- All students, then the categories: the lowest-performing race group
+        -- (worst value, then larger n, then code), EL, SWD, SED.  Shares: half
+        -- to all students and half shared by the qualifying categories, or a
+        -- fifth each; missing shares go proportionally to the groups present.
+        k := NULL;
+        all_level := NULL;
+        WITH eligible AS (
+            SELECT x.* FROM unnest(cells) x
+            WHERE x.indicator = i.indicator AND x.value IS NOT NULL AND x.n >= m.n_size
+        ), chosen AS (
+            SELECT 'all students' AS category, e.group_code, e.n, e.value FROM eligible e WHERE e.group_code = 'ALL'
+            UNION ALL
+            (SELECT 'lowest race/ethnicity', e.group_code, e.n, e.value
+             FROM eligible e JOIN @extschema@.student_group g ON g.group_code = e.group_code AND g.kind = 'race'
+             WHERE i.subgroups
+             ORDER BY CASE WHEN i.higher_is_better THEN e.value ELSE -e.value END, e.n DESC, e.group_code
+             LIMIT 1)
+            UNION ALL
+            SELECT CASE e.group_code WHEN 'EL' THEN 'English learners' WHEN 'SWD' THEN 'students with disabilities'
+                                     ELSE 'socioeconomically disadvantaged' END, e.group_code, e.n, e.value
+            FROM eligible e WHERE i.subgroups AND e.group_code IN ('EL', 'SWD', 'SED')
+        ), leveled AS (
+            SELECT ch.*, CASE WHEN i.scale = 'growth_percentile' THEN @extschema@.growth_level(ch.value)
+                              ELSE @extschema@.level(ch.value, cuts, i.higher_is_better) END AS level,
+                   count(*) FILTER (WHERE ch.category <> 'all students') OVER () AS k,
+                   bool_or(ch.category = 'all students') OVER () AS has_all
+            FROM chosen ch
+        )
+        SELECT max(l.k), max(l.level) FILTER (WHERE l.category = 'all students'),
+               sum(l.level) FILTER (WHERE l.category <> 'all students'),
+               jsonb_agg(jsonb_build_object('category', l.category, 'group', l.group_code, 'n', l.n,
+                                            'value', l.value, 'level', l.level,
+                                            'band', @extschema@.level_band(l.level), 'share', s.share)
+                         ORDER BY l.category = 'all students' DESC, l.category)
+        INTO k, all_level, cat_level_sum, groups
+        FROM leveled l
+        CROSS JOIN LATERAL (SELECT CASE
+            WHEN l.k = 0 THEN 1.0::float8
+            WHEN m.group_split = 'half' AND l.category = 'all students' THEN 0.5::float8
+            WHEN m.group_split = 'half' THEN 0.5 / l.k
+            ELSE 1.0 / (1 + l.k) END AS share) s
+        WHERE l.has_all;
+        IF all_level IS NULL THEN
+            CONTINUE;            -- no all-students cell: the indicator is missing
+        END IF;
+        -- The weighted mean level, from means of levels (exact for these shares).
+        wml := CASE WHEN k = 0 THEN all_level
+                    WHEN m.group_split = 'half' THEN 0.5 * all_level + 0.5 * (cat_level_sum / k)
+                    ELSE (all_level + cat_level_sum) / (1 + k) END;
+        IF NOT i.subgroups THEN
+            group_cover := 1;
+        ELSIF m.group_split = 'half' THEN
+            group_cover := 0.5 + 0.5 * k / 4.0;
+        ELSE
+            group_cover := (1 + k) / 5.0;
+        END IF;
+        work := work || jsonb_build_object('domain', i.domain, 'indicator', i.indicator, 'wml', wml,
+                                           'cover', group_cover, 'groups', groups);
+    END LOOP;
+
+    -- Pass 2: points.  A domain's weight is shared equally by the indicators
+    -- the school has; a domain with none gives its weight proportionally to
+    -- the others.
+    SELECT sum(x.weight) INTO present_weight FROM @extschema@.model_domain x
+    WHERE x.model = m.model
+      AND EXISTS (SELECT 1 FROM jsonb_array_elements(work) w WHERE w->>'domain' = x.domain);
+    FOR d IN SELECT x.domain, x.weight,
+                    (SELECT count(*) FROM @extschema@.model_indicator y
+                     WHERE y.model = m.model AND y.domain = x.domain
+                       AND (y.school_levels IS NULL OR index_explain.school_level = ANY (y.school_levels))) AS applicable,
+                    (SELECT count(*) FROM jsonb_array_elements(work) w WHERE w->>'domain' = x.domain) AS present
+             FROM @extschema@.model_domain x WHERE x.model = m.model ORDER BY x.domain
+    LOOP
+        indicators := '[]';
+        FOR c IN SELECT w FROM jsonb_array_elements(work) WITH ORDINALITY AS e(w, ord)
+                 WHERE w->>'domain' = d.domain ORDER BY ord
+        LOOP
+            any_present := true;
+            wml := (c.w->>'wml')::float8;
+            group_cover := (c.w->>'cover')::float8;
+            points := d.weight * 100 / present_weight / d.present;
+            intended := d.weight / d.applicable;
+            earned := wml / 10 * points;
+            index_value := index_value + earned;
+            coverage := coverage + intended * group_cover;
+            indicators := indicators || jsonb_build_object(
+                'indicator', c.w->>'indicator', 'points', points, 'intended_points', intended,
+                'group_coverage', group_cover, 'weighted_mean_level', wml, 'earned', earned,
+                'groups', c.w->'groups');
+        END LOOP;
+        SELECT coalesce(jsonb_agg(y.indicator ORDER BY y.indicator), '[]') INTO missing
+        FROM @extschema@.model_indicator y
+        WHERE y.model = m.model AND y.domain = d.domain
+          AND (y.school_levels IS NULL OR index_explain.school_level = ANY (y.school_levels))
+          AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(work) w WHERE w->>'indicator' = y.indicator);
+        domains := domains || jsonb_build_object(
+            'domain', d.domain, 'weight', d.weight,
+            'effective_weight', CASE WHEN d.present > 0 THEN d.weight * 100 / present_weight ELSE 0 END,
+            'indicators', indicators, 'missing_indicators', missing);
+    END LOOP;
+    RETURN jsonb_build_object(
+        'model', m.model, 'school_level', school_level, 'n_size', m.n_size, 'group_split', m.group_split,
+        'index', CASE WHEN any_present THEN index_value END,
+        'coverage', coverage,
+        'domains', domains, 'dropped', dropped);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.index_explain(pg_catalog.text, pg_catalog.text, @extschema@.index_cell[]) IS
+    'jsonb explanation of one school''s index: indicators, groups, n, value, level, band, share, points, what was dropped and where weight went';
+
+-- Aggregate form: over a school's long-format cells, GROUP BY school.
+CREATE TYPE @extschema@.index_input AS (
+    model        pg_catalog.text,
+    school_level pg_catalog.text,
+    cells        @extschema@.index_cell[]
+);
+COMMENT ON TYPE @extschema@.index_input IS 'state of sqii.sqii_index and sqii.explain: the model, the school level and the cells seen';
+
+CREATE FUNCTION @extschema@.index_input_check(a @extschema@.index_input, model pg_catalog.text,
+                                              school_level pg_catalog.text)
+RETURNS @extschema@.index_input
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF model IS NULL OR (a IS NOT NULL AND ((a).model IS DISTINCT FROM model
+                                            OR (a).school_level IS DISTINCT FROM school_level)) THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'the model and the school level must be the same for every cell of a school',
+            HINT = 'Group by school, and pass the model name and the school''s level as constants or columns of the school.';
+    END IF;
+    RETURN a;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.index_input_check(@extschema@.index_input, pg_catalog.text, pg_catalog.text) IS
+    'checks that a school''s cells all name the same model and school level';
+
+CREATE FUNCTION @extschema@.index_cells_accum(state @extschema@.index_input, model pg_catalog.text,
+                                              school_level pg_catalog.text, indicator pg_catalog.text,
+                                              group_code pg_catalog.text, value pg_catalog.float8,
+                                              n pg_catalog.int8)
+RETURNS @extschema@.index_input
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT ROW(model, school_level,
+               pg_catalog.array_append((@extschema@.index_input_check(state, model, school_level)).cells,
+                                       ROW(indicator, group_code, value, n)::@extschema@.index_cell)
+           )::@extschema@.index_input;
+END;
+COMMENT ON FUNCTION @extschema@.index_cells_accum(@extschema@.index_input, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.float8, pg_catalog.int8) IS
+    'transition function of sqii.sqii_index and sqii.explain: collects the school''s cells';
+
+CREATE FUNCTION @extschema@.index_cells_combine(a @extschema@.index_input, b @extschema@.index_input)
+RETURNS @extschema@.index_input
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT CASE WHEN a IS NULL THEN b WHEN b IS NULL THEN a
+                ELSE ROW((a).model, (a).school_level,
+                         (@extschema@.index_input_check(a, (b).model, (b).school_level)).cells
+                         OPERATOR(pg_catalog.||) (b).cells)::@extschema@.index_input END;
+END;
+COMMENT ON FUNCTION @extschema@.index_cells_combine(@extschema@.index_input, @extschema@.index_input) IS
+    'combine function of sqii.sqii_index and sqii.explain';
+
+CREATE TYPE @extschema@.index_result AS (
+    index    pg_catalog.float8,
+    coverage pg_catalog.float8
+);
+COMMENT ON TYPE @extschema@.index_result IS
+    'a school''s index (0-100, NULL when no indicator counts) and the percent of the intended points its data covered';
+
+CREATE FUNCTION @extschema@.index_final(state @extschema@.index_input) RETURNS @extschema@.index_result
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT ((e.j OPERATOR(pg_catalog.->>) 'index')::pg_catalog.float8,
+            (e.j OPERATOR(pg_catalog.->>) 'coverage')::pg_catalog.float8)::@extschema@.index_result
+    FROM (SELECT @extschema@.index_explain((state).model, (state).school_level, (state).cells) AS j) e;
+END;
+COMMENT ON FUNCTION @extschema@.index_final(@extschema@.index_input) IS
+    'final function of sqii.sqii_index: the index and coverage read from the explanation';
+
+CREATE FUNCTION @extschema@.explain_final(state @extschema@.index_input) RETURNS pg_catalog.jsonb
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT @extschema@.index_explain((state).model, (state).school_level, (state).cells);
+END;
+COMMENT ON FUNCTION @extschema@.explain_final(@extschema@.index_input) IS 'final function of sqii.explain';
+
+CREATE AGGREGATE @extschema@.sqii_index(model pg_catalog.text, school_level pg_catalog.text,
+                                        indicator pg_catalog.text, group_code pg_catalog.text,
+                                        value pg_catalog.float8, n pg_catalog.int8) (
+    SFUNC = @extschema@.index_cells_accum, STYPE = @extschema@.index_input,
+    FINALFUNC = @extschema@.index_final, COMBINEFUNC = @extschema@.index_cells_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.sqii_index(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.float8, pg_catalog.int8) IS
+    'the School Quality Improvement Index of one school from its long-format cells (index, coverage); GROUP BY school';
+
+CREATE AGGREGATE @extschema@.explain(model pg_catalog.text, school_level pg_catalog.text,
+                                     indicator pg_catalog.text, group_code pg_catalog.text,
+                                     value pg_catalog.float8, n pg_catalog.int8) (
+    SFUNC = @extschema@.index_cells_accum, STYPE = @extschema@.index_input,
+    FINALFUNC = @extschema@.explain_final, COMBINEFUNC = @extschema@.index_cells_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.explain(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.float8, pg_catalog.int8) IS
+    'jsonb explanation of one school''s index, from the same cells and the same computation as sqii.sqii_index';
