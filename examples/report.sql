@@ -107,3 +107,39 @@ FROM sample.gap g JOIN sample.schools sc USING (school_id)
 WHERE g.school_year = :year AND g.ela_dfs_gap IS NOT NULL
 ORDER BY abs(g.ela_dfs_gap) DESC, sc.school_id, g.group_code
 LIMIT 12;
+
+\echo
+\echo 'School Quality Improvement Index (core-2016, cut points frozen from 2017), lowest 5% of each level identified'
+SELECT i.level AS "level", sc.name AS "school", round(i.index::numeric, 1) AS "index",
+       round(i.coverage::numeric, 1) AS "coverage %", i.rank_in_pool || ' of ' || i.pool_size AS "rank"
+FROM sample.identified i JOIN sample.schools sc USING (school_id)
+WHERE i.school_year = :year AND i.identified
+ORDER BY array_position(ARRAY['elementary','middle','high'], i.level), i.index;
+SELECT i.level AS "level", count(*) AS "schools", round(avg(i.index)::numeric, 1) AS "mean index",
+       round(min(i.index)::numeric, 1) AS "min", round(max(i.index)::numeric, 1) AS "max",
+       count(*) FILTER (WHERE i.identified) AS "identified"
+FROM sample.identified i WHERE i.school_year = :year
+GROUP BY i.level ORDER BY array_position(ARRAY['elementary','middle','high'], i.level);
+
+SELECT school_id AS explained_school FROM sample.identified
+WHERE school_year = :year AND identified ORDER BY index LIMIT 1 \gset
+\echo
+\echo 'How the lowest school''s index was made (sqii.explain):'
+CREATE TEMP TABLE explained AS
+SELECT sqii.explain('core-2016', level, indicator, group_code, value, n) AS e
+FROM sample.index_cell WHERE school_year = :year AND school_id = :explained_school GROUP BY level;
+SELECT (SELECT name FROM sample.schools WHERE school_id = :explained_school) AS "school",
+       round((e ->> 'index')::numeric, 2) AS "index", round((e ->> 'coverage')::numeric, 1) AS "coverage %"
+FROM explained;
+SELECT dm ->> 'domain' AS "domain", x ->> 'indicator' AS "indicator",
+       round((x ->> 'points')::numeric, 2) AS "points", round((x ->> 'weighted_mean_level')::numeric, 2) AS "mean level",
+       round((x ->> 'earned')::numeric, 2) AS "earned",
+       (SELECT string_agg((g ->> 'group') || ' L' || (g ->> 'level') || ' x' || round((g ->> 'share')::numeric, 3), ', ')
+        FROM jsonb_array_elements(x -> 'groups') g) AS "groups: level x share"
+FROM explained, jsonb_array_elements(e -> 'domains') dm, jsonb_array_elements(dm -> 'indicators') x
+ORDER BY 1, 2;
+SELECT dm ->> 'domain' AS "domain", dm ->> 'weight' AS "weight", round((dm ->> 'effective_weight')::numeric, 2) AS "after redistribution",
+       dm -> 'missing_indicators' AS "missing (weight redistributed)"
+FROM explained, jsonb_array_elements(e -> 'domains') dm ORDER BY 1;
+SELECT string_agg((d ->> 'indicator') || ' ' || (d ->> 'group'), ', ') AS "dropped by the n-size rule (counts not shown: fewer than 20 students)"
+FROM explained, jsonb_array_elements(e -> 'dropped') d;

@@ -196,6 +196,8 @@ BEGIN
              WHERE y.model = m.model
                AND (y.school_levels IS NULL OR index_explain.school_level = ANY (y.school_levels))
     LOOP
+        -- An indicator without cells is missing; it needs no cut points.
+        CONTINUE WHEN NOT EXISTS (SELECT 1 FROM unnest(cells) x WHERE x.indicator = i.indicator);
         cuts := NULL;
         IF i.scale = 'cuts' THEN
             SELECT x.cuts INTO cuts FROM @extschema@.model_cut x
@@ -421,3 +423,25 @@ CREATE AGGREGATE @extschema@.explain(model pg_catalog.text, school_level pg_cata
 );
 COMMENT ON AGGREGATE @extschema@.explain(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.float8, pg_catalog.int8) IS
     'jsonb explanation of one school''s index, from the same cells and the same computation as sqii.sqii_index';
+
+-- Identification: the lowest share of a pool.  With rank() the schools tied
+-- at the boundary share its rank, so all of them are identified:
+--   rank() OVER w <= sqii.identification_count(count(*) OVER w)
+--   WINDOW w AS (PARTITION BY pool ORDER BY index)
+CREATE FUNCTION @extschema@.identification_count(pool_size pg_catalog.int8,
+                                                 share pg_catalog.float8 DEFAULT 0.05)
+RETURNS pg_catalog.int8
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF pool_size < 0 OR NOT (share > 0 AND share <= 1) THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'identification needs a pool size >= 0 and a share in (0, 1]';
+    END IF;
+    -- In numeric, so that 0.07 x 100 is 7, not 7.000000000000001 -> 8.
+    RETURN ceil(share::numeric * pool_size)::int8;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.identification_count(pg_catalog.int8, pg_catalog.float8) IS
+    'how many schools of a pool are identified: ceiling(share x pool size), 5% by default';

@@ -3,6 +3,8 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS sqii;
 RESET client_min_messages;
+-- PL/pgSQL line numbers in error context would make this output fragile.
+\set SHOW_CONTEXT never
 
 -- Rounding half away from zero at 0.1, after reading the double at 15 digits:
 -- 100 * 7 / 2000 is stored as 0.34999999999999997 but is 0.35.

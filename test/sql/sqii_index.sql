@@ -3,6 +3,8 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS sqii;
 RESET client_min_messages;
+-- PL/pgSQL line numbers in error context would make this output fragile.
+\set SHOW_CONTEXT never
 
 SELECT m.model, m.n_size, m.group_split, d.domain, d.weight,
        string_agg(i.indicator || CASE WHEN i.school_levels IS NOT NULL THEN ' (' || array_to_string(i.school_levels, ',') || ')' ELSE '' END,
@@ -120,10 +122,33 @@ SELECT sqii.sqii_index('fifths', level, indicator, group_code, value, n) FROM ce
 SELECT sqii.sqii_index('core-2016', 'elementary', 'reading', 'ALL', 50, 100);
 SELECT sqii.sqii_index('core-2017', 'elementary', 'ela_performance', 'ALL', 50, 100);
 SELECT sqii.sqii_index('core-2016', lvl, 'ela_performance', 'ALL', 50, 100) FROM unnest(ARRAY['middle', 'high']) lvl;
+-- Cut points are needed for the indicators a school has cells for.
 DELETE FROM sqii.model_cut WHERE model = 'core-2016' AND indicator = 'suspension';
-SELECT sqii.sqii_index('core-2016', 'elementary', 'ela_performance', 'ALL', 50, 100);
+SELECT (sqii.sqii_index('core-2016', 'elementary', 'ela_performance', 'ALL', 50, 100)).index AS without_suspension;
+SELECT sqii.sqii_index('core-2016', 'elementary', 'suspension', 'ALL', 5, 100);
 SELECT l, sqii.level_band(l) FROM generate_series(0, 11) l;
 -- No cells at all: no index, no explanation.
 SELECT sqii.sqii_index('core-2016', 'high', 'x', 'ALL', 1, 1) IS NULL AS no_index,
        sqii.explain('core-2016', 'high', 'x', 'ALL', 1, 1) IS NULL AS no_explain
 FROM generate_series(1, 0);
+
+-- Identification: ceiling(5% x pool size), ties at the boundary all identified.
+SELECT sqii.identification_count(41) AS "41", sqii.identification_count(40) AS "40",
+       sqii.identification_count(0) AS "0", sqii.identification_count(21, 0.1) AS "21 at 10%",
+       sqii.identification_count(100, 0.07) AS "100 at 7%";
+SELECT sqii.identification_count(10, 0);
+SELECT sqii.identification_count(10, 1.5);
+SELECT sqii.identification_count(-1);
+-- Pool A: 21 schools, indexes 1, 2, 2, 4, ..., 21: 2 are due, the tie at the
+-- boundary makes 3.  Pool B: 5 schools: 1 is due.  A school without an index
+-- (below the n-size everywhere) is not ranked.
+CREATE TEMP TABLE pool_results AS
+SELECT 'A' AS pool, i AS school, CASE WHEN i = 3 THEN 2 ELSE i END::float8 AS index FROM generate_series(1, 21) i
+UNION ALL SELECT 'B', 100 + i, 50 + i FROM generate_series(1, 5) i
+UNION ALL SELECT 'B', 200, NULL;
+SELECT pool, array_agg(school ORDER BY school) AS identified
+FROM (SELECT pool, school,
+             rank() OVER w <= sqii.identification_count(count(*) OVER (PARTITION BY pool)) AS identified
+      FROM pool_results WHERE index IS NOT NULL
+      WINDOW w AS (PARTITION BY pool ORDER BY index)) r
+WHERE identified GROUP BY pool ORDER BY pool;
