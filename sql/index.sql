@@ -136,9 +136,36 @@ CREATE TYPE @extschema@.index_cell AS (
 );
 COMMENT ON TYPE @extschema@.index_cell IS 'one indicator cell of a school for the index: indicator, group, value, n';
 
+-- The cut points an indicator uses at a school level: the level's own, else
+-- the model's cut points for every level ('*').
+CREATE FUNCTION @extschema@.frozen_cuts(model pg_catalog.text, indicator pg_catalog.text,
+                                        school_level pg_catalog.text)
+RETURNS pg_catalog.float8[]
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT c.cuts FROM @extschema@.model_cut c
+    WHERE c.model OPERATOR(pg_catalog.=) frozen_cuts.model
+      AND c.indicator OPERATOR(pg_catalog.=) frozen_cuts.indicator
+      AND (c.school_level OPERATOR(pg_catalog.=) frozen_cuts.school_level OR c.school_level OPERATOR(pg_catalog.=) '*')
+    ORDER BY c.school_level OPERATOR(pg_catalog.=) '*'
+    LIMIT 1;
+END;
+COMMENT ON FUNCTION @extschema@.frozen_cuts(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+    'the frozen cut points an indicator of a model uses at a school level (the level''s own, else those for every level)';
+
 -- The explanation of one school's index: every indicator and group with n,
 -- value, level, share and points, what the n-size rule dropped and where its
--- weight went.  sqii.sqii_index reads its index and coverage from here.
+-- weight went.  sqii.sqii_index reads its index and coverage from here.  One
+-- set-based statement does the work; the rules, in order:
+--   * cells without a value or under the model's n-size are dropped;
+--   * an indicator counts when its all-students cell counts;
+--   * categories: the lowest race/ethnicity group (worst value for the
+--     direction, then larger n, then group code), EL, SWD, SED;
+--   * half split: all students 1/2, the k qualifying categories 1/(2k) each
+--     (all students 1 when k = 0); fifths: 1/(1+k) each;
+--   * a domain's weight is shared equally by the indicators present; a
+--     domain without any gives its weight proportionally to the others;
+--   * earned = weighted mean level / 10 x points; nothing is rounded.
 CREATE FUNCTION @extschema@.index_explain(model pg_catalog.text, school_level pg_catalog.text,
                                           cells @extschema@.index_cell[])
 RETURNS pg_catalog.jsonb
@@ -147,30 +174,9 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     m @extschema@.model;
-    i record;
-    d record;
-    c record;
-    cuts float8[];
     total_weight float8;
-    present_weight float8;
-    k int;
-    all_level int;
-    cat_level_sum float8;
-    wml float8;
-    group_share float8;
-    group_cover float8;
-    intended float8;
-    points float8;
-    earned float8;
-    index_value float8 := 0;
-    coverage float8 := 0;
-    groups jsonb;
-    dropped jsonb := '[]';
-    domains jsonb := '[]';
-    indicators jsonb;
-    missing jsonb;
-    any_present boolean := false;
-    work jsonb := '[]';
+    bad text;
+    result jsonb;
 BEGIN
     SELECT * INTO m FROM @extschema@.model x WHERE x.model = index_explain.model;
     IF NOT FOUND THEN
@@ -183,144 +189,115 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('the domain weights of model %L sum to %s, not 100', m.model, coalesce(total_weight, 0));
     END IF;
-    SELECT min(x.indicator) INTO STRICT c FROM unnest(cells) x
+    SELECT min(x.indicator) INTO bad FROM unnest(cells) x
     WHERE NOT EXISTS (SELECT 1 FROM @extschema@.model_indicator y WHERE y.model = m.model AND y.indicator = x.indicator);
-    IF c.min IS NOT NULL THEN
+    IF bad IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = format('model %L has no indicator %L', m.model, c.min);
+            MESSAGE = format('model %L has no indicator %L', m.model, bad);
+    END IF;
+    -- Cut points are needed for the cut-based indicators the school has cells for.
+    SELECT min(y.indicator) INTO bad FROM @extschema@.model_indicator y
+    WHERE y.model = m.model AND y.scale = 'cuts'
+      AND (y.school_levels IS NULL OR index_explain.school_level = ANY (y.school_levels))
+      AND EXISTS (SELECT 1 FROM unnest(cells) x WHERE x.indicator = y.indicator)
+      AND @extschema@.frozen_cuts(m.model, y.indicator, index_explain.school_level) IS NULL;
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('model %L has no frozen cut points for indicator %L', m.model, bad),
+            HINT = 'Freeze them from a baseline year with sqii.freeze_cutpoints().';
     END IF;
 
-    -- Pass 1: per indicator, the groups that count, their levels and shares.
-    FOR i IN SELECT y.*, row_number() OVER (ORDER BY y.domain, y.indicator) AS ord
-             FROM @extschema@.model_indicator y
-             WHERE y.model = m.model
-               AND (y.school_levels IS NULL OR index_explain.school_level = ANY (y.school_levels))
-    LOOP
-        -- An indicator without cells is missing; it needs no cut points.
-        CONTINUE WHEN NOT EXISTS (SELECT 1 FROM unnest(cells) x WHERE x.indicator = i.indicator);
-        cuts := NULL;
-        IF i.scale = 'cuts' THEN
-            SELECT x.cuts INTO cuts FROM @extschema@.model_cut x
-            WHERE x.model = m.model AND x.indicator = i.indicator
-              AND x.school_level IN (index_explain.school_level, '*')
-            ORDER BY x.school_level = '*' LIMIT 1;
-            IF cuts IS NULL THEN
-                RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-                    MESSAGE = format('model %L has no frozen cut points for indicator %L', m.model, i.indicator),
-                    HINT = 'Freeze them from a baseline year with sqii.freeze_cutpoints().';
-            END IF;
-        END IF;
-        -- Cells below the n-size (or without a value) are dropped.
-        SELECT dropped || coalesce(jsonb_agg(jsonb_build_object('indicator', i.indicator, 'group', x.group_code,
-                                   'n', x.n, 'reason', 'below the n-size') ORDER BY x.group_code), '[]')
-        INTO dropped
-        FROM unnest(cells) x
-        WHERE x.indicator = i.indicator AND (x.value IS NULL OR x.n IS NULL OR x.n < m.n_size);
-        -- All students, then the categories: the lowest-performing race group
-        -- (worst value, then larger n, then code), EL, SWD, SED.  Shares: half
-        -- to all students and half shared by the qualifying categories, or a
-        -- fifth each; missing shares go proportionally to the groups present.
-        k := NULL;
-        all_level := NULL;
-        WITH eligible AS (
-            SELECT x.* FROM unnest(cells) x
-            WHERE x.indicator = i.indicator AND x.value IS NOT NULL AND x.n >= m.n_size
-        ), chosen AS (
-            SELECT 'all students' AS category, e.group_code, e.n, e.value FROM eligible e WHERE e.group_code = 'ALL'
-            UNION ALL
-            (SELECT 'lowest race/ethnicity', e.group_code, e.n, e.value
-             FROM eligible e JOIN @extschema@.student_group g ON g.group_code = e.group_code AND g.kind = 'race'
-             WHERE i.subgroups
-             ORDER BY CASE WHEN i.higher_is_better THEN e.value ELSE -e.value END, e.n DESC, e.group_code
-             LIMIT 1)
-            UNION ALL
-            SELECT CASE e.group_code WHEN 'EL' THEN 'English learners' WHEN 'SWD' THEN 'students with disabilities'
-                                     ELSE 'socioeconomically disadvantaged' END, e.group_code, e.n, e.value
-            FROM eligible e WHERE i.subgroups AND e.group_code IN ('EL', 'SWD', 'SED')
-        ), leveled AS (
-            SELECT ch.*, CASE WHEN i.scale = 'growth_percentile' THEN @extschema@.growth_level(ch.value)
-                              ELSE @extschema@.level(ch.value, cuts, i.higher_is_better) END AS level,
-                   count(*) FILTER (WHERE ch.category <> 'all students') OVER () AS k,
-                   bool_or(ch.category = 'all students') OVER () AS has_all
-            FROM chosen ch
-        )
-        SELECT max(l.k), max(l.level) FILTER (WHERE l.category = 'all students'),
-               sum(l.level) FILTER (WHERE l.category <> 'all students'),
-               jsonb_agg(jsonb_build_object('category', l.category, 'group', l.group_code, 'n', l.n,
-                                            'value', l.value, 'level', l.level,
-                                            'band', @extschema@.level_band(l.level), 'share', s.share)
-                         ORDER BY l.category = 'all students' DESC, l.category)
-        INTO k, all_level, cat_level_sum, groups
-        FROM leveled l
-        CROSS JOIN LATERAL (SELECT CASE
-            WHEN l.k = 0 THEN 1.0::float8
-            WHEN m.group_split = 'half' AND l.category = 'all students' THEN 0.5::float8
-            WHEN m.group_split = 'half' THEN 0.5 / l.k
-            ELSE 1.0 / (1 + l.k) END AS share) s
-        WHERE l.has_all;
-        IF all_level IS NULL THEN
-            CONTINUE;            -- no all-students cell: the indicator is missing
-        END IF;
-        -- The weighted mean level, from means of levels (exact for these shares).
-        wml := CASE WHEN k = 0 THEN all_level
-                    WHEN m.group_split = 'half' THEN 0.5 * all_level + 0.5 * (cat_level_sum / k)
-                    ELSE (all_level + cat_level_sum) / (1 + k) END;
-        IF NOT i.subgroups THEN
-            group_cover := 1;
-        ELSIF m.group_split = 'half' THEN
-            group_cover := 0.5 + 0.5 * k / 4.0;
-        ELSE
-            group_cover := (1 + k) / 5.0;
-        END IF;
-        work := work || jsonb_build_object('domain', i.domain, 'indicator', i.indicator, 'wml', wml,
-                                           'cover', group_cover, 'groups', groups);
-    END LOOP;
-
-    -- Pass 2: points.  A domain's weight is shared equally by the indicators
-    -- the school has; a domain with none gives its weight proportionally to
-    -- the others.
-    SELECT sum(x.weight) INTO present_weight FROM @extschema@.model_domain x
-    WHERE x.model = m.model
-      AND EXISTS (SELECT 1 FROM jsonb_array_elements(work) w WHERE w->>'domain' = x.domain);
-    FOR d IN SELECT x.domain, x.weight,
-                    (SELECT count(*) FROM @extschema@.model_indicator y
-                     WHERE y.model = m.model AND y.domain = x.domain
-                       AND (y.school_levels IS NULL OR index_explain.school_level = ANY (y.school_levels))) AS applicable,
-                    (SELECT count(*) FROM jsonb_array_elements(work) w WHERE w->>'domain' = x.domain) AS present
-             FROM @extschema@.model_domain x WHERE x.model = m.model ORDER BY x.domain
-    LOOP
-        indicators := '[]';
-        FOR c IN SELECT w FROM jsonb_array_elements(work) WITH ORDINALITY AS e(w, ord)
-                 WHERE w->>'domain' = d.domain ORDER BY ord
-        LOOP
-            any_present := true;
-            wml := (c.w->>'wml')::float8;
-            group_cover := (c.w->>'cover')::float8;
-            points := d.weight * 100 / present_weight / d.present;
-            intended := d.weight / d.applicable;
-            earned := wml / 10 * points;
-            index_value := index_value + earned;
-            coverage := coverage + intended * group_cover;
-            indicators := indicators || jsonb_build_object(
-                'indicator', c.w->>'indicator', 'points', points, 'intended_points', intended,
-                'group_coverage', group_cover, 'weighted_mean_level', wml, 'earned', earned,
-                'groups', c.w->'groups');
-        END LOOP;
-        SELECT coalesce(jsonb_agg(y.indicator ORDER BY y.indicator), '[]') INTO missing
+    WITH cell AS (
+        SELECT x.* FROM unnest(cells) x
+    ), applicable AS (
+        SELECT y.*, @extschema@.frozen_cuts(m.model, y.indicator, index_explain.school_level) AS cuts
         FROM @extschema@.model_indicator y
-        WHERE y.model = m.model AND y.domain = d.domain
+        WHERE y.model = m.model
           AND (y.school_levels IS NULL OR index_explain.school_level = ANY (y.school_levels))
-          AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(work) w WHERE w->>'indicator' = y.indicator);
-        domains := domains || jsonb_build_object(
-            'domain', d.domain, 'weight', d.weight,
-            'effective_weight', CASE WHEN d.present > 0 THEN d.weight * 100 / present_weight ELSE 0 END,
-            'indicators', indicators, 'missing_indicators', missing);
-    END LOOP;
-    RETURN jsonb_build_object(
-        'model', m.model, 'school_level', school_level, 'n_size', m.n_size, 'group_split', m.group_split,
-        'index', CASE WHEN any_present THEN index_value END,
-        'coverage', coverage,
-        'domains', domains, 'dropped', dropped);
+    ), eligible AS (
+        SELECT c.*, a.domain, a.higher_is_better, a.scale, a.subgroups, a.cuts
+        FROM cell c JOIN applicable a USING (indicator)
+        WHERE c.value IS NOT NULL AND c.n >= m.n_size
+    ), chosen AS (
+        SELECT 'all students' AS category, e.* FROM eligible e WHERE e.group_code = 'ALL'
+        UNION ALL
+        (SELECT DISTINCT ON (e.indicator) 'lowest race/ethnicity', e.*
+         FROM eligible e JOIN @extschema@.student_group g ON g.group_code = e.group_code AND g.kind = 'race'
+         WHERE e.subgroups
+         ORDER BY e.indicator, CASE WHEN e.higher_is_better THEN e.value ELSE -e.value END, e.n DESC, e.group_code)
+        UNION ALL
+        SELECT CASE e.group_code WHEN 'EL' THEN 'English learners' WHEN 'SWD' THEN 'students with disabilities'
+                                 ELSE 'socioeconomically disadvantaged' END, e.*
+        FROM eligible e WHERE e.subgroups AND e.group_code IN ('EL', 'SWD', 'SED')
+    ), leveled AS (
+        SELECT ch.*,
+               CASE WHEN ch.scale = 'growth_percentile' THEN @extschema@.growth_level(ch.value)
+                    ELSE @extschema@.level(ch.value, ch.cuts, ch.higher_is_better) END AS level,
+               count(*) FILTER (WHERE ch.category <> 'all students') OVER (PARTITION BY ch.indicator) AS k
+        FROM chosen ch
+    ), per_indicator AS (
+        SELECT l.indicator, l.domain, l.subgroups, max(l.k) AS k,
+               max(l.level) FILTER (WHERE l.category = 'all students') AS all_level,
+               sum(l.level::float8) FILTER (WHERE l.category <> 'all students') AS cat_level_sum,
+               jsonb_agg(jsonb_build_object(
+                   'category', l.category, 'group', l.group_code, 'n', l.n, 'value', l.value, 'level', l.level,
+                   'band', @extschema@.level_band(l.level),
+                   'share', CASE WHEN l.k = 0 THEN 1.0::float8
+                                 WHEN m.group_split = 'half' AND l.category = 'all students' THEN 0.5::float8
+                                 WHEN m.group_split = 'half' THEN 0.5 / l.k
+                                 ELSE 1.0 / (1 + l.k) END)
+                   ORDER BY l.category = 'all students' DESC, l.category) AS groups
+        FROM leveled l
+        GROUP BY l.indicator, l.domain, l.subgroups
+        HAVING bool_or(l.category = 'all students')
+    ), scored AS (
+        -- The weighted mean level from means of levels (exact for these shares).
+        SELECT p.*,
+               CASE WHEN p.k = 0 THEN p.all_level::float8
+                    WHEN m.group_split = 'half' THEN 0.5 * p.all_level + 0.5 * (p.cat_level_sum / p.k)
+                    ELSE (p.all_level + p.cat_level_sum) / (1 + p.k) END AS wml,
+               CASE WHEN NOT p.subgroups THEN 1.0::float8
+                    WHEN m.group_split = 'half' THEN 0.5 + 0.5 * p.k / 4.0
+                    ELSE (1 + p.k) / 5.0 END AS cover
+        FROM per_indicator p
+    ), domain_count AS (
+        SELECT d.domain, d.weight,
+               (SELECT count(*) FROM applicable a WHERE a.domain = d.domain) AS applicable,
+               (SELECT count(*) FROM scored s WHERE s.domain = d.domain) AS present
+        FROM @extschema@.model_domain d WHERE d.model = m.model
+    ), present_weight AS (
+        SELECT sum(dc.weight) FILTER (WHERE dc.present > 0) AS w FROM domain_count dc
+    ), pointed AS (
+        SELECT s.*, dc.weight * 100 / pw.w / dc.present AS points, dc.weight / dc.applicable AS intended
+        FROM scored s JOIN domain_count dc USING (domain) CROSS JOIN present_weight pw
+    ), earned AS (
+        SELECT p.*, p.wml / 10 * p.points AS earned FROM pointed p
+    )
+    SELECT jsonb_build_object(
+        'model', m.model, 'school_level', index_explain.school_level, 'n_size', m.n_size,
+        'group_split', m.group_split,
+        'index', (SELECT sum(e.earned ORDER BY e.domain, e.indicator) FROM earned e),
+        'coverage', coalesce((SELECT sum(e.intended * e.cover ORDER BY e.domain, e.indicator) FROM earned e), 0),
+        'domains', (SELECT jsonb_agg(jsonb_build_object(
+                        'domain', dc.domain, 'weight', dc.weight,
+                        'effective_weight', CASE WHEN dc.present > 0 THEN dc.weight * 100 / pw.w ELSE 0 END,
+                        'indicators', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                                'indicator', e.indicator, 'points', e.points, 'intended_points', e.intended,
+                                'group_coverage', e.cover, 'weighted_mean_level', e.wml, 'earned', e.earned,
+                                'groups', e.groups) ORDER BY e.indicator)
+                            FROM earned e WHERE e.domain = dc.domain), '[]'),
+                        'missing_indicators', coalesce((SELECT jsonb_agg(a.indicator ORDER BY a.indicator)
+                            FROM applicable a WHERE a.domain = dc.domain
+                              AND NOT EXISTS (SELECT 1 FROM scored s WHERE s.indicator = a.indicator)), '[]'))
+                        ORDER BY dc.domain)
+                    FROM domain_count dc CROSS JOIN present_weight pw),
+        'dropped', coalesce((SELECT jsonb_agg(jsonb_build_object('indicator', c.indicator, 'group', c.group_code,
+                                                                 'n', c.n, 'reason', 'below the n-size')
+                                              ORDER BY c.indicator, c.group_code)
+                             FROM cell c JOIN applicable a USING (indicator)
+                             WHERE c.value IS NULL OR c.n IS NULL OR c.n < m.n_size), '[]'))
+    INTO result;
+    RETURN result;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.index_explain(pg_catalog.text, pg_catalog.text, @extschema@.index_cell[]) IS

@@ -60,6 +60,12 @@ INSERT INTO cells VALUES ('X', 'elementary', 'chronic_absenteeism', 'ALL', 100, 
 INSERT INTO cells VALUES ('T', 'elementary', 'ela_performance', 'ALL', 55, 300),
     ('T', 'elementary', 'ela_performance', 'AA', 35, 40), ('T', 'elementary', 'ela_performance', 'HI', 35, 60),
     ('T', 'elementary', 'ela_performance', 'FI', 35, 60);
+-- School H: a category mean that is not whole: ALL 55 -> 6; HI 35 -> 4,
+-- SWD 25 -> 3, SED 35 -> 4: 0.5 * 6 + 0.5 * 11/3 = 4.8333...; one indicator
+-- with all 100 points: index 48.333...
+INSERT INTO cells VALUES ('H', 'elementary', 'ela_performance', 'ALL', 55, 300),
+    ('H', 'elementary', 'ela_performance', 'HI', 35, 60), ('H', 'elementary', 'ela_performance', 'SWD', 25, 60),
+    ('H', 'elementary', 'ela_performance', 'SED', 35, 60);
 -- School E: every cell below the n-size: no index.
 INSERT INTO cells VALUES ('E', 'elementary', 'ela_performance', 'ALL', 55, 19);
 
@@ -70,7 +76,7 @@ FROM cells GROUP BY school;
 SELECT school, round((r).index::numeric, 10) AS index, round((r).coverage::numeric, 10) AS coverage,
        (r).index = (e ->> 'index')::float8 AS explain_agrees
 FROM results ORDER BY school;
-SELECT round(188 / 3.0, 10) AS school_b_by_hand,
+SELECT round(188 / 3.0, 10) AS school_b_by_hand, round(145 / 3.0, 10) AS school_h_by_hand,
        (SELECT (r).index = 100 FROM results WHERE school = 'P') AS perfect_is_exactly_100;
 -- The explanation's earned points add up to the index.
 SELECT school, abs((r).index - (SELECT sum((x ->> 'earned')::float8)
