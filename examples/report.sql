@@ -2,18 +2,15 @@
 \set QUIET on
 \pset footer off
 
--- How a cell prints: blank when no student is eligible (no 12th graders at an
--- elementary school), "n<20" when the n-size rule hides it, else the value.
+-- How a cell prints: sqii.display hides cells of fewer than 11 students (*),
+-- marks those under the n-size (n<20) and range-codes extreme rates; blank
+-- when no student is eligible (no 12th graders at an elementary school).
 CREATE FUNCTION pg_temp.show_pct(t sqii.tally) RETURNS text
 LANGUAGE sql IMMUTABLE
-RETURN CASE WHEN t IS NULL THEN ''
-            WHEN sqii.pct(t, 20) IS NULL THEN 'n<20'
-            ELSE to_char(sqii.pct(t, 20), 'FM990.0') END;
+RETURN coalesce(sqii.display(t, 'pct'), '');
 CREATE FUNCTION pg_temp.show_mean(t sqii.tally) RETURNS text
 LANGUAGE sql IMMUTABLE
-RETURN CASE WHEN t IS NULL THEN ''
-            WHEN sqii.mean(t, 20) IS NULL THEN 'n<20'
-            ELSE to_char(sqii.mean(t, 20), 'FMS9990.0') END;
+RETURN coalesce(sqii.display(t, 'mean'), '');
 
 -- Every cell as printed; school_id is NULL for the district.
 CREATE TEMP VIEW shown AS
@@ -21,7 +18,8 @@ SELECT t.school_id,
        t.group_code,
        array_position(ARRAY['ALL','AA','AI','AS','FI','HI','PI','WH','MR','EL','SED','SWD','FOS','HOM'],
                       t.group_code) AS group_order,
-       sqii.n(t.chronic_absent)           AS eligible,
+       -- counts under 11 are not published either
+       coalesce((sqii.published(t.chronic_absent)).n::text, '*') AS eligible,
        pg_temp.show_pct(t.chronic_absent) AS chronic_absent,
        pg_temp.show_pct(t.suspended)      AS suspended,
        pg_temp.show_pct(t.ela_met)        AS ela_met,
