@@ -43,7 +43,10 @@ typedef struct GroupMap
 	char	   *code_of_bit[MAX_GROUPS];
 } GroupMap;
 
-/* Read the group tables, found in the schema of the calling function. */
+/*
+ * Read the group tables, found in the schema of the calling function.  The
+ * query runs under the caller's search_path, so its operator is qualified.
+ */
 static GroupMap *
 LoadGroupMap(Oid fn_oid, MemoryContext mcxt)
 {
@@ -59,7 +62,8 @@ LoadGroupMap(Oid fn_oid, MemoryContext mcxt)
 	initStringInfo(&sql);
 	appendStringInfo(&sql,
 					 "SELECT g.bit, g.kind, g.flag, g.group_code, r.local_code "
-					 "FROM %s.student_group g LEFT JOIN %s.race_code r ON r.group_code = g.group_code "
+					 "FROM %s.student_group g LEFT JOIN %s.race_code r "
+					 "ON r.group_code OPERATOR(pg_catalog.=) g.group_code "
 					 "ORDER BY g.bit, r.local_code", qschema, qschema);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
