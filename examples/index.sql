@@ -39,3 +39,36 @@ SELECT school_year, school_id, level, index, coverage,
 FROM sample.school_index
 WHERE index IS NOT NULL
 WINDOW w AS (PARTITION BY school_year, level ORDER BY index);
+
+-- Subgroup identification: a school whose index for one student group (its
+-- cells read as the whole school's) is at or below the all-students threshold
+-- of its pool's lowest 5% (the highest index identified in the pool).
+CREATE VIEW sample.subgroup_identified AS
+WITH threshold AS (
+    SELECT school_year, level, max(index) AS threshold
+    FROM sample.identified WHERE identified GROUP BY school_year, level
+), subgroup AS (
+    SELECT school_year, school_id, level, group_code,
+           (sqii.sqii_index('core-2016', level, indicator, 'ALL', value, n)).index AS index
+    FROM sample.index_cell WHERE group_code <> 'ALL'
+    GROUP BY school_year, school_id, level, group_code
+)
+SELECT s.school_year, s.school_id, s.level, s.group_code, s.index, t.threshold
+FROM subgroup s JOIN threshold t USING (school_year, level)
+WHERE s.index <= t.threshold;
+
+-- Peer lag ("flashing red light"): a domain whose mean level is 3 or more
+-- levels below the median of the same domain across schools of the same level.
+CREATE VIEW sample.peer_lag AS
+WITH domain_level AS (
+    SELECT e.school_year, e.school_id, e.level, d.domain, d.level AS domain_level
+    FROM (SELECT school_year, school_id, level,
+                 sqii.explain('core-2016', level, indicator, group_code, value, n) AS explanation
+          FROM sample.index_cell GROUP BY school_year, school_id, level) e
+    CROSS JOIN LATERAL sqii.domain_levels(e.explanation) d
+), peer AS (
+    SELECT school_year, level, domain, percentile_cont(0.5) WITHIN GROUP (ORDER BY domain_level) AS peer_median
+    FROM domain_level GROUP BY school_year, level, domain
+)
+SELECT dl.*, p.peer_median, dl.domain_level <= p.peer_median - 3 AS lags
+FROM domain_level dl JOIN peer p USING (school_year, level, domain);

@@ -141,3 +141,20 @@ SELECT dm ->> 'domain' AS "domain", dm ->> 'weight' AS "weight", round((dm ->> '
 FROM explained, jsonb_array_elements(e -> 'domains') dm ORDER BY 1;
 SELECT string_agg((d ->> 'indicator') || ' ' || (d ->> 'group'), ', ') AS "dropped by the n-size rule (counts not shown: fewer than 20 students)"
 FROM explained, jsonb_array_elements(e -> 'dropped') d;
+
+\echo
+\echo 'Subgroup identification: groups whose own index is at or below their pool''s lowest-5% threshold'
+SELECT i.level AS "level", sc.name AS "school", i.group_code AS "group", round(i.index::numeric, 1) AS "group index",
+       round(i.threshold::numeric, 1) AS "threshold"
+FROM sample.subgroup_identified i JOIN sample.schools sc USING (school_id)
+WHERE i.school_year = :year
+ORDER BY array_position(ARRAY['elementary','middle','high'], i.level), i.index, sc.school_id, i.group_code
+LIMIT 15;
+
+\echo
+\echo 'Peer lag: domains 3 or more levels below the median of schools of the same level'
+SELECT p.level AS "level", sc.name AS "school", p.domain AS "domain",
+       round(p.domain_level::numeric, 1) AS "domain level", round(p.peer_median::numeric, 1) AS "peer median"
+FROM sample.peer_lag p JOIN sample.schools sc USING (school_id)
+WHERE p.school_year = :year AND p.lags
+ORDER BY array_position(ARRAY['elementary','middle','high'], p.level), p.domain_level, sc.school_id;

@@ -422,3 +422,24 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.identification_count(pg_catalog.int8, pg_catalog.float8) IS
     'how many schools of a pool are identified: ceiling(share x pool size), 5% by default';
+
+-- Domain levels of an explanation: the points-weighted mean level of the
+-- indicators present in each domain (earned / points x 10), for comparing a
+-- school's domains with its peers' (the "flashing red light").
+CREATE FUNCTION @extschema@.domain_levels(explanation pg_catalog.jsonb)
+RETURNS TABLE (domain pg_catalog.text, level pg_catalog.float8)
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT d OPERATOR(pg_catalog.->>) 'domain',
+           pg_catalog.sum(((i OPERATOR(pg_catalog.->>) 'earned')::pg_catalog.float8)
+                          ORDER BY i OPERATOR(pg_catalog.->>) 'indicator')
+           OPERATOR(pg_catalog./)
+           pg_catalog.sum(((i OPERATOR(pg_catalog.->>) 'points')::pg_catalog.float8)
+                          ORDER BY i OPERATOR(pg_catalog.->>) 'indicator')
+           OPERATOR(pg_catalog.*) 10
+    FROM pg_catalog.jsonb_array_elements(explanation OPERATOR(pg_catalog.->) 'domains') AS d,
+         pg_catalog.jsonb_array_elements(d OPERATOR(pg_catalog.->) 'indicators') AS i
+    GROUP BY d OPERATOR(pg_catalog.->>) 'domain';
+END;
+COMMENT ON FUNCTION @extschema@.domain_levels(pg_catalog.jsonb) IS
+    'the mean level (1-10) of each domain a school has, from its sqii.explain output';

@@ -101,6 +101,15 @@ FROM results, jsonb_array_elements(e -> 'domains') dm, jsonb_array_elements(dm -
      jsonb_array_elements(x -> 'groups') g
 WHERE school = 'T' AND g ->> 'category' = 'lowest race/ethnicity';
 
+-- Domain levels for peer comparison: school B's academic domain earned 32 of
+-- 60 points (level 5.333...), SE/CC 92/3 of 40 (level 7.666...).
+SELECT domain, round(level::numeric, 10) AS level FROM results, sqii.domain_levels(e) WHERE school = 'B' ORDER BY domain;
+-- A subgroup's own index (its cells read as the whole school's): school B's
+-- SED cells are ELA performance 45 -> level 5 with all 100 points: 50.
+SELECT (sqii.sqii_index('core-2016', level, indicator, 'ALL', value, n) FILTER (WHERE group_code = 'SED')).index
+    AS sed_index
+FROM cells WHERE school = 'B';
+
 -- The equal-fifths split, in a district's own model: school B's ELA
 -- performance becomes (6 + 4 + 3 + 5) / 4 = 4.5, earning 9 instead of 10:
 -- index 185/3; coverage 15 * 0.8 + 15 * 0.2 * 2 + 8 * 0.2 * 2 + 8 = 29.2.
