@@ -12,16 +12,23 @@ CROSS JOIN LATERAL (VALUES
     ('math_performance', sqii.mean(t.math_dfs, 1), sqii.n(t.math_dfs)),
     ('chronic_absenteeism', sqii.pct(t.chronic_absent, 1), sqii.n(t.chronic_absent)),
     ('suspension', sqii.pct(t.suspended, 1), sqii.n(t.suspended)),
-    ('graduation', sqii.pct(t.graduated, 1), sqii.n(t.graduated))
+    ('graduation', sqii.pct(t.graduated, 1), sqii.n(t.graduated)),
+    ('ela_growth', sqii.mean(t.ela_sgp, 1), sqii.n(t.ela_sgp)),
+    ('math_growth', sqii.mean(t.math_sgp, 1), sqii.n(t.math_sgp)),
+    ('hs_readiness', sqii.pct(t.hs_ready, 1), sqii.n(t.hs_ready)),
+    ('el_redesignation', sqii.pct(t.redesignated, 1), sqii.n(t.redesignated)),
+    ('sel_survey', sqii.mean(t.sel_score, 1), sqii.n(t.sel_score)),
+    ('culture_climate_survey', sqii.pct(t.climate_favorable, 1), sqii.n(t.climate_favorable))
 ) AS c(indicator, value, n)
 WHERE c.n > 0;
 
 -- Deciles of the baseline year's school values (all students, n >= 20),
--- frozen into the core-2016 model.
+-- frozen into the core-2016 model (growth percentiles need no cut points).
 SELECT indicator,
        sqii.freeze_cutpoints('core-2016', indicator, 2017, sqii.cutpoints(10) WITHIN GROUP (ORDER BY value))
 FROM sample.index_cell
 WHERE school_year = 2017 AND group_code = 'ALL' AND n >= 20
+  AND indicator NOT IN ('ela_growth', 'math_growth')
 GROUP BY indicator;
 
 CREATE MATERIALIZED VIEW sample.school_index AS

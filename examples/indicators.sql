@@ -16,7 +16,13 @@ SELECT school_year,
        sqii.tally(ela_dfs)        AS ela_dfs,
        sqii.tally(math_dfs)       AS math_dfs,
        sqii.tally(on_track)       AS on_track,
-       sqii.tally(graduated)      AS graduated
+       sqii.tally(graduated)      AS graduated,
+       sqii.tally(ela_sgp)        AS ela_sgp,
+       sqii.tally(math_sgp)       AS math_sgp,
+       sqii.tally(sel_score)      AS sel_score,
+       sqii.tally(climate_favorable) AS climate_favorable,
+       sqii.tally(hs_ready)       AS hs_ready,
+       sqii.tally(redesignated)   AS redesignated
 FROM sample.student_group
 GROUP BY school_year, school_id, group_code;
 CREATE UNIQUE INDEX ON sample.school_group_tally (school_year, school_id, group_code);
@@ -32,7 +38,13 @@ SELECT school_year,
        sqii.merge(ela_dfs)        AS ela_dfs,
        sqii.merge(math_dfs)       AS math_dfs,
        sqii.merge(on_track)       AS on_track,
-       sqii.merge(graduated)      AS graduated
+       sqii.merge(graduated)      AS graduated,
+       sqii.merge(ela_sgp)        AS ela_sgp,
+       sqii.merge(math_sgp)       AS math_sgp,
+       sqii.merge(sel_score)      AS sel_score,
+       sqii.merge(climate_favorable) AS climate_favorable,
+       sqii.merge(hs_ready)       AS hs_ready,
+       sqii.merge(redesignated)   AS redesignated
 FROM sample.school_group_tally
 GROUP BY school_year, group_code;
 

@@ -139,8 +139,10 @@ ORDER BY 1, 2;
 SELECT dm ->> 'domain' AS "domain", dm ->> 'weight' AS "weight", round((dm ->> 'effective_weight')::numeric, 2) AS "after redistribution",
        dm -> 'missing_indicators' AS "missing (weight redistributed)"
 FROM explained, jsonb_array_elements(e -> 'domains') dm ORDER BY 1;
-SELECT string_agg((d ->> 'indicator') || ' ' || (d ->> 'group'), ', ') AS "dropped by the n-size rule (counts not shown: fewer than 20 students)"
-FROM explained, jsonb_array_elements(e -> 'dropped') d;
+SELECT d ->> 'indicator' AS "indicator",
+       string_agg(d ->> 'group', ', ' ORDER BY d ->> 'group') AS "groups dropped by the n-size rule (counts not shown)"
+FROM explained, jsonb_array_elements(e -> 'dropped') d
+GROUP BY d ->> 'indicator' ORDER BY 1;
 
 \echo
 \echo 'Subgroup identification: groups whose own index is at or below their pool''s lowest-5% threshold'

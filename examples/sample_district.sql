@@ -76,6 +76,12 @@ CREATE TABLE IF NOT EXISTS sample.students (
     on_track        boolean,        -- 12th graders only
     credit_recovery boolean,        -- 12th graders off track only
     graduated       boolean,        -- 12th graders (the graduation cohort) only
+    ela_sgp         float8,         -- student growth percentile 1-99, grades 4-8 with a score
+    math_sgp        float8,
+    sel_score       float8,         -- social-emotional skills survey, mean of items 1-5, grades 5-12
+    climate_favorable boolean,      -- culture-climate survey answered favorably, grades 5-12
+    hs_ready        boolean,        -- 8th graders: GPA >= 2.5, attendance >= 96%, no D/F, not suspended
+    redesignated    boolean,        -- English learners reclassified fluent this year
     PRIMARY KEY (school_year, student_id)
 );
 CREATE INDEX IF NOT EXISTS students_school_id_idx ON sample.students (school_id);
@@ -231,7 +237,27 @@ BEGIN
            CASE WHEN o.grade = 12
                 THEN sample.u(seed, o.id, 20 + draw_shift) < sample.logistic(2.2 + 1.4 * o.z
                                                   - 0.6 * o.homeless::int - 0.5 * o.foster::int) END
-               AS graduated
+               AS graduated,
+           -- Growth follows the school's quality more than the student's level.
+           CASE WHEN o.grade BETWEEN 4 AND 8 AND o.ela_score IS NOT NULL
+                THEN least(99, greatest(1, round(100 * sample.logistic(1.7 * (0.6 * o.effect
+                     + 0.8 * sample.z(seed, o.id, 21 + draw_shift)))))) END AS ela_sgp,
+           CASE WHEN o.grade BETWEEN 4 AND 8 AND o.math_score IS NOT NULL
+                THEN least(99, greatest(1, round(100 * sample.logistic(1.7 * (0.6 * o.effect
+                     + 0.8 * sample.z(seed, o.id, 22 + draw_shift)))))) END AS math_sgp,
+           CASE WHEN o.grade >= 5 AND sample.u(seed, o.id, 23 + draw_shift) > 0.12
+                THEN round(least(5, greatest(1, 3.4 + 0.2 * o.z + 0.15 * o.effect
+                     + 0.45 * sample.z(seed, o.id, 24 + draw_shift)))::numeric, 2)::float8 END AS sel_score,
+           CASE WHEN o.grade >= 5 AND sample.u(seed, o.id, 25 + draw_shift) > 0.15
+                THEN sample.u(seed, o.id, 26 + draw_shift) < sample.logistic(0.7 + 0.8 * o.effect + 0.2 * o.z
+                                                  - 0.5 * o.suspended::int) END AS climate_favorable,
+           CASE WHEN o.grade = 8
+                THEN o.days_absent <= 0.04 * o.days_enrolled AND NOT o.suspended
+                     AND 2.8 + 0.6 * o.z + 0.3 * sample.z(seed, o.id, 27 + draw_shift) >= 2.5
+                     AND o.z + 0.5 * sample.z(seed, o.id, 28 + draw_shift) > -0.9 END AS hs_ready,
+           CASE WHEN o.el
+                THEN sample.u(seed, o.id, 29 + draw_shift) < sample.logistic(-2.2 + 0.9 * o.z + 0.12 * o.grade) END
+               AS redesignated
     FROM outcome o;
     END LOOP;
     ANALYZE sample.schools;

@@ -92,3 +92,24 @@ SELECT count(*) FILTER (WHERE n >= 30 AND change IS NOT NULL) AS colorable,
        count(*) FILTER (WHERE n >= 30 AND change IS NOT NULL AND color IS NULL) AS without_color,
        count(*) FILTER (WHERE n < 30 AND color IS NOT NULL) AS small_with_color
 FROM sample.dashboard;
+
+-- The SQII story on the two-year district: cut points frozen from 2017, the
+-- 2018 index, identification per school level, and explain = index.
+\o /dev/null
+\set ECHO none
+\i examples/index.sql
+\set ECHO all
+\o
+SELECT model, count(*) AS frozen_indicators, min(baseline_year) AS baseline FROM sqii.model_cut GROUP BY model;
+SELECT count(*) AS schools,
+       count(*) FILTER (WHERE x.index IS DISTINCT FROM (x.e ->> 'index')::float8) AS explain_differs,
+       count(*) FILTER (WHERE x.index < 0 OR x.index > 100) AS out_of_range
+FROM (SELECT school_id, (sqii.sqii_index('core-2016', level, indicator, group_code, value, n)).index,
+             sqii.explain('core-2016', level, indicator, group_code, value, n) AS e
+      FROM sample.index_cell WHERE school_year = 2018 GROUP BY school_id, level) x;
+SELECT level, count(*) AS pool, sqii.identification_count(count(*)) AS due,
+       count(*) FILTER (WHERE identified) AS identified,
+       bool_and(NOT identified OR index <= (SELECT min(index) FROM sample.identified j
+                                             WHERE j.school_year = i.school_year AND j.level = i.level
+                                               AND NOT j.identified)) AS identified_are_lowest
+FROM sample.identified i WHERE school_year = 2018 GROUP BY school_year, level ORDER BY level;

@@ -131,6 +131,13 @@ SELECT round((sqii.sqii_index('core-2015', level, indicator, group_code, value, 
        round(200 / 3.0, 10) AS by_hand
 FROM cells WHERE school = 'B' AND indicator <> 'el_redesignation';
 
+-- Cut points per school level: middle schools get their own ELA cuts
+-- (0, 1, ..., 8: a value of 55 is level 10), other levels keep the shared ones (level 6).
+SELECT sqii.freeze_cutpoints('core-2016', 'ela_performance', 2016, ARRAY[0, 1, 2, 3, 4, 5, 6, 7, 8], 'middle');
+SELECT lvl, (sqii.sqii_index('core-2016', lvl, 'ela_performance', 'ALL', 55, 100)).index
+FROM unnest(ARRAY['elementary', 'middle']) lvl GROUP BY lvl ORDER BY lvl;
+DELETE FROM sqii.model_cut WHERE school_level = 'middle';
+
 -- Malformed models and inputs.
 UPDATE sqii.model_domain SET weight = 50 WHERE model = 'fifths' AND domain = 'academic';
 SELECT sqii.sqii_index('fifths', level, indicator, group_code, value, n) FROM cells WHERE school = 'B';
