@@ -161,3 +161,79 @@ CREATE AGGREGATE @extschema@.mean(x pg_catalog.float8, min_n pg_catalog.int4) (
 );
 COMMENT ON AGGREGATE @extschema@.mean(pg_catalog.float8, pg_catalog.int4) IS
     'mean of non-NULL values, NULL when fewer than min_n; equals sqii.mean(sqii.tally(x), min_n)';
+
+-- Equality and ordering, so tallies work in GROUP BY, DISTINCT, UNION and
+-- ORDER BY.  The order (n, then sum, then sum of squares) is not a ranking.
+CREATE FUNCTION @extschema@.tally_cmp(@extschema@.tally, @extschema@.tally) RETURNS pg_catalog.int4
+    AS 'MODULE_PATHNAME', 'tally_cmp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tally_eq(@extschema@.tally, @extschema@.tally) RETURNS pg_catalog.bool
+    AS 'MODULE_PATHNAME', 'tally_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tally_ne(@extschema@.tally, @extschema@.tally) RETURNS pg_catalog.bool
+    AS 'MODULE_PATHNAME', 'tally_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tally_lt(@extschema@.tally, @extschema@.tally) RETURNS pg_catalog.bool
+    AS 'MODULE_PATHNAME', 'tally_lt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tally_le(@extschema@.tally, @extschema@.tally) RETURNS pg_catalog.bool
+    AS 'MODULE_PATHNAME', 'tally_le' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tally_gt(@extschema@.tally, @extschema@.tally) RETURNS pg_catalog.bool
+    AS 'MODULE_PATHNAME', 'tally_gt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tally_ge(@extschema@.tally, @extschema@.tally) RETURNS pg_catalog.bool
+    AS 'MODULE_PATHNAME', 'tally_ge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tally_hash(@extschema@.tally) RETURNS pg_catalog.int4
+    AS 'MODULE_PATHNAME', 'tally_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tally_cmp(@extschema@.tally, @extschema@.tally) IS 'btree comparison of tallies: n, then sum, then sumsq';
+COMMENT ON FUNCTION @extschema@.tally_eq(@extschema@.tally, @extschema@.tally) IS 'tallies equal in n, sum and sumsq';
+COMMENT ON FUNCTION @extschema@.tally_ne(@extschema@.tally, @extschema@.tally) IS 'tallies differ';
+COMMENT ON FUNCTION @extschema@.tally_lt(@extschema@.tally, @extschema@.tally) IS 'tally ordering (n, sum, sumsq)';
+COMMENT ON FUNCTION @extschema@.tally_le(@extschema@.tally, @extschema@.tally) IS 'tally ordering (n, sum, sumsq)';
+COMMENT ON FUNCTION @extschema@.tally_gt(@extschema@.tally, @extschema@.tally) IS 'tally ordering (n, sum, sumsq)';
+COMMENT ON FUNCTION @extschema@.tally_ge(@extschema@.tally, @extschema@.tally) IS 'tally ordering (n, sum, sumsq)';
+COMMENT ON FUNCTION @extschema@.tally_hash(@extschema@.tally) IS 'hash of a tally, consistent with =';
+
+CREATE OPERATOR @extschema@.= (
+    LEFTARG = @extschema@.tally, RIGHTARG = @extschema@.tally, FUNCTION = @extschema@.tally_eq,
+    COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+    RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel, HASHES, MERGES
+);
+CREATE OPERATOR @extschema@.<> (
+    LEFTARG = @extschema@.tally, RIGHTARG = @extschema@.tally, FUNCTION = @extschema@.tally_ne,
+    COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+    RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel
+);
+CREATE OPERATOR @extschema@.< (
+    LEFTARG = @extschema@.tally, RIGHTARG = @extschema@.tally, FUNCTION = @extschema@.tally_lt,
+    COMMUTATOR = OPERATOR(@extschema@.>), NEGATOR = OPERATOR(@extschema@.>=),
+    RESTRICT = pg_catalog.scalarltsel, JOIN = pg_catalog.scalarltjoinsel
+);
+CREATE OPERATOR @extschema@.<= (
+    LEFTARG = @extschema@.tally, RIGHTARG = @extschema@.tally, FUNCTION = @extschema@.tally_le,
+    COMMUTATOR = OPERATOR(@extschema@.>=), NEGATOR = OPERATOR(@extschema@.>),
+    RESTRICT = pg_catalog.scalarlesel, JOIN = pg_catalog.scalarlejoinsel
+);
+CREATE OPERATOR @extschema@.> (
+    LEFTARG = @extschema@.tally, RIGHTARG = @extschema@.tally, FUNCTION = @extschema@.tally_gt,
+    COMMUTATOR = OPERATOR(@extschema@.<), NEGATOR = OPERATOR(@extschema@.<=),
+    RESTRICT = pg_catalog.scalargtsel, JOIN = pg_catalog.scalargtjoinsel
+);
+CREATE OPERATOR @extschema@.>= (
+    LEFTARG = @extschema@.tally, RIGHTARG = @extschema@.tally, FUNCTION = @extschema@.tally_ge,
+    COMMUTATOR = OPERATOR(@extschema@.<=), NEGATOR = OPERATOR(@extschema@.<),
+    RESTRICT = pg_catalog.scalargesel, JOIN = pg_catalog.scalargejoinsel
+);
+COMMENT ON OPERATOR @extschema@.= (@extschema@.tally, @extschema@.tally) IS 'tallies equal in n, sum and sumsq';
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.tally, @extschema@.tally) IS 'tallies differ';
+COMMENT ON OPERATOR @extschema@.< (@extschema@.tally, @extschema@.tally) IS 'tally ordering (n, sum, sumsq)';
+COMMENT ON OPERATOR @extschema@.<= (@extschema@.tally, @extschema@.tally) IS 'tally ordering (n, sum, sumsq)';
+COMMENT ON OPERATOR @extschema@.> (@extschema@.tally, @extschema@.tally) IS 'tally ordering (n, sum, sumsq)';
+COMMENT ON OPERATOR @extschema@.>= (@extschema@.tally, @extschema@.tally) IS 'tally ordering (n, sum, sumsq)';
+
+CREATE OPERATOR CLASS @extschema@.tally_ops DEFAULT FOR TYPE @extschema@.tally USING btree AS
+    OPERATOR 1 @extschema@.<, OPERATOR 2 @extschema@.<=, OPERATOR 3 @extschema@.=,
+    OPERATOR 4 @extschema@.>=, OPERATOR 5 @extschema@.>,
+    FUNCTION 1 @extschema@.tally_cmp(@extschema@.tally, @extschema@.tally);
+CREATE OPERATOR CLASS @extschema@.tally_hash_ops DEFAULT FOR TYPE @extschema@.tally USING hash AS
+    OPERATOR 1 @extschema@.=,
+    FUNCTION 1 @extschema@.tally_hash(@extschema@.tally);
+COMMENT ON OPERATOR CLASS @extschema@.tally_ops USING btree IS 'btree operator class of sqii.tally (n, sum, sumsq)';
+COMMENT ON OPERATOR CLASS @extschema@.tally_hash_ops USING hash IS 'hash operator class of sqii.tally';
+COMMENT ON OPERATOR FAMILY @extschema@.tally_ops USING btree IS 'btree operator family of sqii.tally';
+COMMENT ON OPERATOR FAMILY @extschema@.tally_hash_ops USING hash IS 'hash operator family of sqii.tally';

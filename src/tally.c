@@ -14,6 +14,7 @@
 
 #include "common/shortest_dec.h"
 #include "libpq/pqformat.h"
+#include "common/hashfn.h"
 #include "utils/builtins.h"
 
 #include "sqii.h"
@@ -422,4 +423,84 @@ tally_sub(PG_FUNCTION_ARGS)
 	}
 	CheckTally(t);
 	PG_RETURN_TALLY_P(t);
+}
+
+/*
+ * Comparison: by n, then sum, then sum of squares.  Not a ranking of cells,
+ * only what GROUP BY, DISTINCT, UNION and sorting need.
+ */
+static int
+TallyCompare(const Tally *a, const Tally *b)
+{
+	if (a->n != b->n)
+		return a->n < b->n ? -1 : 1;
+	if (a->sum != b->sum)
+		return a->sum < b->sum ? -1 : 1;
+	if (a->sumsq != b->sumsq)
+		return a->sumsq < b->sumsq ? -1 : 1;
+	return 0;
+}
+
+PG_FUNCTION_INFO_V1(tally_cmp);
+/* btree support: -1, 0, 1. */
+Datum
+tally_cmp(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(TallyCompare(PG_GETARG_TALLY_P(0), PG_GETARG_TALLY_P(1)));
+}
+
+PG_FUNCTION_INFO_V1(tally_eq);
+Datum
+tally_eq(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(TallyCompare(PG_GETARG_TALLY_P(0), PG_GETARG_TALLY_P(1)) == 0);
+}
+
+PG_FUNCTION_INFO_V1(tally_ne);
+Datum
+tally_ne(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(TallyCompare(PG_GETARG_TALLY_P(0), PG_GETARG_TALLY_P(1)) != 0);
+}
+
+PG_FUNCTION_INFO_V1(tally_lt);
+Datum
+tally_lt(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(TallyCompare(PG_GETARG_TALLY_P(0), PG_GETARG_TALLY_P(1)) < 0);
+}
+
+PG_FUNCTION_INFO_V1(tally_le);
+Datum
+tally_le(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(TallyCompare(PG_GETARG_TALLY_P(0), PG_GETARG_TALLY_P(1)) <= 0);
+}
+
+PG_FUNCTION_INFO_V1(tally_gt);
+Datum
+tally_gt(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(TallyCompare(PG_GETARG_TALLY_P(0), PG_GETARG_TALLY_P(1)) > 0);
+}
+
+PG_FUNCTION_INFO_V1(tally_ge);
+Datum
+tally_ge(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(TallyCompare(PG_GETARG_TALLY_P(0), PG_GETARG_TALLY_P(1)) >= 0);
+}
+
+PG_FUNCTION_INFO_V1(tally_hash);
+/* hash support, consistent with tally_eq: -0 and +0 hash alike. */
+Datum
+tally_hash(PG_FUNCTION_ARGS)
+{
+	Tally	   *t = PG_GETARG_TALLY_P(0);
+	Tally		key;
+
+	key.n = t->n;
+	key.sum = t->sum == 0 ? 0 : t->sum;
+	key.sumsq = t->sumsq == 0 ? 0 : t->sumsq;
+	return hash_any((unsigned char *) &key, sizeof(Tally));
 }

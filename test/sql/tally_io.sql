@@ -79,3 +79,24 @@ SELECT t::text AS subnormal, t::text::sqii.tally::text = t::text AS round_trip
 FROM (SELECT sqii.make_tally(1, 1e-310, 0) AS t) s;
 -- Overflow and underflow to zero in the text are not numbers a tally holds.
 SELECT '(1,1e-400,0)'::sqii.tally;
+
+-- Equality and ordering: tallies work in DISTINCT, GROUP BY, UNION, IN and
+-- ORDER BY, by hashing and by sorting; -0 and 0 are the same sum.
+CREATE TEMP TABLE tally_eq_t (t sqii.tally);
+INSERT INTO tally_eq_t VALUES ('(1,1,1)'), ('(1,1,1)'), ('(2,-0,0)'), ('(2,0,0)'), ('(1,0,0)'), (NULL);
+SELECT t, count(*) FROM tally_eq_t GROUP BY t ORDER BY t;
+SET enable_hashagg = off;
+SELECT t, count(*) FROM tally_eq_t GROUP BY t ORDER BY t;
+RESET enable_hashagg;
+SELECT count(*) AS distinct_tallies FROM (SELECT DISTINCT t FROM tally_eq_t) d;
+SELECT count(*) AS union_rows FROM (SELECT t FROM tally_eq_t UNION SELECT '(1,1,1)'::sqii.tally) u;
+-- = and IN look the operator up by name: they need sqii on the search_path
+-- (or OPERATOR(sqii.=)); DISTINCT, GROUP BY and UNION find it by type.
+SELECT count(*) AS in_rows FROM tally_eq_t WHERE t IN (SELECT '(2,0,0)'::sqii.tally);
+SET search_path = public, sqii;
+SELECT count(*) AS in_rows FROM tally_eq_t WHERE t IN (SELECT '(2,0,0)'::sqii.tally);
+RESET search_path;
+SELECT '(1,1,1)'::sqii.tally OPERATOR(sqii.<) '(1,2,4)'::sqii.tally AS lt_by_sum,
+       '(2,0,0)'::sqii.tally OPERATOR(sqii.>) '(1,1,1)'::sqii.tally AS gt_by_n,
+       '(1,1,1)'::sqii.tally OPERATOR(sqii.<>) '(1,1,1)'::sqii.tally AS ne_same;
+DROP TABLE tally_eq_t;
