@@ -94,5 +94,21 @@ SELECT count(*) AS schools,
 FROM (SELECT school_id, sqii.tally_by_group(sqii.group_mask(race, el, sed, swd, foster, homeless), math_dfs) AS t
       FROM sample.students GROUP BY school_id) p
 JOIN serial_groups s USING (school_id);
+-- Workers whose rows reach different highest bits (bit 40 only in the first
+-- rows) combine states of different sizes.
+CREATE TABLE wide_masks AS
+SELECT i, (1::int8 | CASE WHEN i <= 10 THEN 1::int8 << 40 ELSE 0 END | CASE WHEN i % 3 = 0 THEN 4 ELSE 0 END) AS m,
+       (i % 7)::float8 AS x
+FROM generate_series(1, 200000) i;
+ALTER TABLE wide_masks SET (parallel_workers = 2);
+SET enable_hashagg = on;
+EXPLAIN (COSTS OFF) SELECT sqii.tally_by_group(m, x) FROM wide_masks;
+SELECT t[1] AS bit0, t[3] AS bit2, t[41] AS bit40, cardinality(t) AS slots,
+       t::text = (SELECT sqii.tally_by_group(m, x)::text FROM (SELECT * FROM wide_masks ORDER BY i OFFSET 0) s) AS same_as_serial
+FROM (SELECT sqii.tally_by_group(m, x) AS t FROM wide_masks) p;
+-- By hand: bit 0 counts all 200,000 rows, bit 2 the multiples of 3 (66,666), bit 40 rows 1-10.
+SELECT count(*) AS n0, sum(x) AS s0, count(*) FILTER (WHERE i % 3 = 0) AS n2,
+       sum(x) FILTER (WHERE i <= 10) AS s40 FROM wide_masks;
+DROP TABLE wide_masks;
 RESET ALL;
 ALTER TABLE sample.students RESET (parallel_workers);
