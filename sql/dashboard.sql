@@ -60,7 +60,8 @@ CREATE TABLE @extschema@.dfs_threshold (
     subject     pg_catalog.text NOT NULL,
     grade       pg_catalog.int4 NOT NULL,
     first_year  pg_catalog.int4 NOT NULL,
-    threshold   pg_catalog.float8 NOT NULL CHECK (threshold OPERATOR(pg_catalog.=) threshold),
+    threshold   pg_catalog.float8 NOT NULL
+                CHECK (threshold OPERATOR(pg_catalog.>) '-Infinity' AND threshold OPERATOR(pg_catalog.<) 'Infinity'),
     source      pg_catalog.text,
     shipped     pg_catalog.bool NOT NULL DEFAULT false,
     PRIMARY KEY (assessment, subject, grade, first_year)
@@ -101,7 +102,8 @@ BEGIN
                             dfs.assessment, dfs.subject, dfs.grade, coalesce(dfs.school_year::text, 'any')),
             HINT = 'Add the threshold to sqii.dfs_threshold.';
     END IF;
-    IF score <> score OR score IN ('Infinity', '-Infinity') THEN
+    -- NaN is equal to itself in PostgreSQL, and sorts above Infinity.
+    IF NOT (score > '-Infinity' AND score < 'Infinity') THEN
         RAISE EXCEPTION USING ERRCODE = 'data_exception',
             MESSAGE = 'sqii.dfs needs a finite scale score',
             HINT = 'Use NULL for a student without a score.';

@@ -195,6 +195,13 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('model %L has no indicator %L', m.model, bad);
     END IF;
+    SELECT format('%s / %s', x.indicator, x.group_code) INTO bad FROM unnest(cells) x
+    GROUP BY x.indicator, x.group_code HAVING count(*) > 1 ORDER BY 1 LIMIT 1;
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('a school has more than one cell for %s', bad),
+            HINT = 'Give the index one row per school, indicator and group.';
+    END IF;
     -- Cut points are needed for the cut-based indicators the school has cells for.
     SELECT min(y.indicator) INTO bad FROM @extschema@.model_indicator y
     WHERE y.model = m.model AND y.scale = 'cuts'
@@ -292,7 +299,9 @@ BEGIN
                         ORDER BY dc.domain)
                     FROM domain_count dc CROSS JOIN present_weight pw),
         'dropped', coalesce((SELECT jsonb_agg(jsonb_build_object('indicator', c.indicator, 'group', c.group_code,
-                                                                 'n', c.n, 'reason', 'below the n-size')
+                                                                 'n', c.n,
+                                                                 'reason', CASE WHEN c.value IS NULL THEN 'no value'
+                                                                                ELSE 'below the n-size' END)
                                               ORDER BY c.indicator, c.group_code)
                              FROM cell c JOIN applicable a USING (indicator)
                              WHERE c.value IS NULL OR c.n IS NULL OR c.n < m.n_size), '[]'))
@@ -318,8 +327,10 @@ LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF model IS NULL OR (a IS NOT NULL AND ((a).model IS DISTINCT FROM model
-                                            OR (a).school_level IS DISTINCT FROM school_level)) THEN
+    -- NOT (a IS NULL): a row with any NULL field (a NULL school level) is
+    -- not "IS NOT NULL", but it is a state to check.
+    IF model IS NULL OR (NOT (a IS NULL) AND ((a).model IS DISTINCT FROM model
+                                              OR (a).school_level IS DISTINCT FROM school_level)) THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = 'the model and the school level must be the same for every cell of a school',
             HINT = 'Group by school, and pass the model name and the school''s level as constants or columns of the school.';

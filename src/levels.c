@@ -6,7 +6,9 @@
  * sqii.cutpoints(levels) WITHIN GROUP (ORDER BY value) returns the levels-1
  * cut points k/levels (k = 1 .. levels-1) of the baseline values with the
  * quantile definition of percentile_cont: linear interpolation between the
- * order statistics at position 1 + k/levels * (n - 1).
+ * order statistics at position 1 + k/levels * (n - 1), the position computed
+ * exactly.  The aggregate sorts the values itself (ascending, whatever the
+ * ORDER BY says).
  */
 #include "postgres.h"
 
@@ -52,7 +54,11 @@ cutpoints_accum(PG_FUNCTION_ARGS)
 	state = PG_ARGISNULL(0) ? NULL : (CutpointState *) PG_GETARG_POINTER(0);
 	/* The direct argument (levels) goes to the final function only. */
 	if (PG_ARGISNULL(1))
+	{
+		if (state == NULL)
+			PG_RETURN_NULL();
 		PG_RETURN_POINTER(state);
+	}
 	x = PG_GETARG_FLOAT8(1);
 	if (!isfinite(x))
 		ereport(ERROR,
@@ -100,22 +106,27 @@ cutpoints_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	levels = PG_GETARG_INT32(1);
 	CheckLevels(levels);
-	if (PG_ARGISNULL(0))
+	state = PG_ARGISNULL(0) ? NULL : (CutpointState *) PG_GETARG_POINTER(0);
+	if (state == NULL || state->n == 0)
 		PG_RETURN_NULL();		/* no baseline values: no cut points */
-	state = (CutpointState *) PG_GETARG_POINTER(0);
 
 	/* Sorting in place is safe: the final function runs once per group. */
 	qsort(state->values, state->n, sizeof(float8), CompareFloat8);
 	cuts = palloc(sizeof(Datum) * (levels - 1));
 	for (k = 1; k < levels; k++)
 	{
-		float8		pos = (float8) k / levels * (float8) (state->n - 1);
-		int64		lo = (int64) floor(pos);
-		int64		hi = (int64) ceil(pos);
+		/*
+		 * Position k/levels * (n - 1) in exact integer arithmetic, so that a
+		 * whole position gives exactly that baseline value (a school equal to
+		 * it must not fall a level because of one ulp).
+		 */
+		int64		scaled = (int64) k * (state->n - 1);
+		int64		lo = scaled / levels;
+		float8		frac = (float8) (scaled % levels) / levels;
 		float8		lo_value = state->values[lo];
-		float8		hi_value = state->values[hi];
+		float8		hi_value = frac > 0 ? state->values[lo + 1] : lo_value;
 
-		cuts[k - 1] = Float8GetDatum(lo_value + (pos - lo) * (hi_value - lo_value));
+		cuts[k - 1] = Float8GetDatum(lo_value + frac * (hi_value - lo_value));
 	}
 	PG_RETURN_ARRAYTYPE_P(construct_array(cuts, levels - 1, FLOAT8OID, sizeof(float8),
 										  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));

@@ -21,6 +21,10 @@ FROM sqii.dfs_threshold ORDER BY subject, grade;
 SELECT sqii.dfs('ela', 3, NULL) AS null_score;
 SELECT sqii.dfs('ela', 9, 2500);
 SELECT sqii.dfs('ela', 3, 'Infinity');
+SELECT sqii.dfs('ela', 3, 'NaN');
+-- A threshold must be a finite number.
+INSERT INTO sqii.dfs_threshold (assessment, subject, grade, first_year, threshold) VALUES ('X', 'ela', 3, 2015, 'NaN');
+INSERT INTO sqii.dfs_threshold (assessment, subject, grade, first_year, threshold) VALUES ('X', 'ela', 3, 2015, '-Infinity');
 -- A district's own assessment and a new threshold from a later year.
 INSERT INTO sqii.dfs_threshold (assessment, subject, grade, first_year, threshold) VALUES
     ('LOCAL', 'ela', 3, 2015, 400), ('LOCAL', 'ela', 3, 2020, 410);

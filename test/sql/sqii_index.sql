@@ -144,6 +144,13 @@ SELECT sqii.sqii_index('fifths', level, indicator, group_code, value, n) FROM ce
 SELECT sqii.sqii_index('core-2016', 'elementary', 'reading', 'ALL', 50, 100);
 SELECT sqii.sqii_index('core-2017', 'elementary', 'ela_performance', 'ALL', 50, 100);
 SELECT sqii.sqii_index('core-2016', lvl, 'ela_performance', 'ALL', 50, 100) FROM unnest(ARRAY['middle', 'high']) lvl;
+-- Mixed models are refused even when the school level is NULL.
+SELECT sqii.sqii_index(m, NULL, 'ela_performance', 'ALL', 55, 30) FROM (VALUES ('core-2016'), ('fifths')) v(m);
+-- One cell per school, indicator and group.
+SELECT sqii.sqii_index('core-2016', 'elementary', 'ela_performance', 'ALL', v, 30) FROM (VALUES (55), (65)) x(v);
+-- A cell without a value is dropped as such.
+SELECT e -> 'dropped' FROM (SELECT sqii.explain('core-2016', 'elementary', i, 'ALL', v, 30) AS e
+                            FROM (VALUES ('ela_performance', 55::float8), ('math_performance', NULL)) c(i, v)) x;
 -- Cut points are needed for the indicators a school has cells for.
 DELETE FROM sqii.model_cut WHERE model = 'core-2016' AND indicator = 'suspension';
 SELECT (sqii.sqii_index('core-2016', 'elementary', 'ela_performance', 'ALL', 50, 100)).index AS without_suspension;
