@@ -250,8 +250,7 @@ GroupAccumBegin(FunctionCallInfo fcinfo, uint64 *mask)
 	GroupTallyState *state;
 	int64		m;
 
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "tally_by_group called in non-aggregate context");
+	aggcontext = AggContextOrError(fcinfo, "tally_by_group");
 	state = PG_ARGISNULL(0) ? NULL : (GroupTallyState *) PG_GETARG_POINTER(0);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		return state;
@@ -318,8 +317,7 @@ tally_by_group_combine(PG_FUNCTION_ARGS)
 	GroupTallyState *s2;
 	uint64		mask;
 
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "tally_by_group_combine called in non-aggregate context");
+	aggcontext = AggContextOrError(fcinfo, "tally_by_group_combine");
 	if (PG_ARGISNULL(1))
 	{
 		if (PG_ARGISNULL(0))
@@ -354,8 +352,7 @@ tally_by_group_serialize(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	uint64		mask = state->seen;
 
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "tally_by_group_serialize called in non-aggregate context");
+	AggContextOrError(fcinfo, "tally_by_group_serialize");
 	pq_begintypsend(&buf);
 	pq_sendint64(&buf, (int64) mask);
 	while (mask != 0)
@@ -382,8 +379,7 @@ tally_by_group_deserialize(PG_FUNCTION_ARGS)
 	GroupTallyState *state;
 	uint64		mask;
 
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "tally_by_group_deserialize called in non-aggregate context");
+	AggContextOrError(fcinfo, "tally_by_group_deserialize");
 	initStringInfo(&buf);
 	appendBinaryStringInfo(&buf, VARDATA_ANY(sstate), VARSIZE_ANY_EXHDR(sstate));
 	state = palloc0(sizeof(GroupTallyState));

@@ -19,6 +19,8 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "sqii.h"
+
 
 #define MAX_LEVELS 100
 
@@ -49,8 +51,7 @@ cutpoints_accum(PG_FUNCTION_ARGS)
 	CutpointState *state;
 	float8		x;
 
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "cutpoints_accum called in non-aggregate context");
+	aggcontext = AggContextOrError(fcinfo, "cutpoints_accum");
 	state = PG_ARGISNULL(0) ? NULL : (CutpointState *) PG_GETARG_POINTER(0);
 	/* The direct argument (levels) goes to the final function only. */
 	if (PG_ARGISNULL(1))

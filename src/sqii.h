@@ -63,6 +63,7 @@ extern bool TallyPct(const Tally *t, int32 min_n, float8 *result);
 extern bool TallyMean(const Tally *t, int32 min_n, float8 *result);
 
 /* tally_agg.c */
+extern MemoryContext AggContextOrError(FunctionCallInfo fcinfo, const char *fname);
 extern void TallyAccumAddValue(TallyAccum *acc, float8 x);
 extern void TallyAccumAddTally(TallyAccum *acc, const Tally *t);
 extern void TallyAccumCombine(TallyAccum *acc, const TallyAccum *other);

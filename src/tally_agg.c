@@ -30,7 +30,11 @@ AssertTallyAccumValid(const TallyAccum *acc)
 #define AssertTallyAccumValid(acc) ((void) 0)
 #endif
 
-static MemoryContext
+/*
+ * The aggregate memory context.  Reaching an aggregate support function
+ * outside an aggregate cannot happen from SQL (its arguments are internal).
+ */
+MemoryContext
 AggContextOrError(FunctionCallInfo fcinfo, const char *fname)
 {
 	MemoryContext aggcontext;
