@@ -1,6 +1,6 @@
 EXTENSION = sqii
 MODULE_big = sqii
-OBJS = src/tally.o src/tally_agg.o src/dashboard.o src/groups.o src/levels.o
+OBJS = src/tally.o src/tally_agg.o src/dashboard.o src/groups.o src/levels.o src/suppress.o
 
 # The install script is assembled from one SQL file per concept, in this order.
 SQL_PARTS = sql/header.sql sql/tally.sql sql/groups.sql sql/dashboard.sql sql/levels.sql sql/index.sql sql/privacy.sql

@@ -1,15 +1,16 @@
 -- Role-based access on the sample district: counselors see their assigned
 -- students, principals their school, and the public only published cells.
--- Run as the owner of the sample schema, after sample_district.sql and
--- indicators.sql.  Roles are cluster-wide: the names start with sqii_.
+-- Run as the owner of the sample schema, after sample_district.sql,
+-- indicators.sql and published.sql.  Roles are cluster-wide: the names start with sqii_.
 --
 -- Why it is safe:
 --   * row-level security on sample.students keys on current_user, never on
 --     a session setting a user could SET;
 --   * staff views are security_invoker, so RLS applies to whoever reads them;
 --   * materialized views cannot carry RLS and are refreshed with their
---     owner's rights, so the one the public reads holds display text only
---     (sqii.display: no number for fewer than 11 students, ranges near 0/100%).
+--     owner's rights, so the one the public reads (sample.published) holds
+--     publishable cells only: no number for fewer than 11 students, nor for
+--     the cells hidden so that those cannot be computed, ranges near 0/100%.
 
 DO $$
 BEGIN
@@ -59,15 +60,6 @@ FROM sample.students
 WHERE grade = 12 AND NOT on_track AND NOT coalesce(credit_recovery, false);
 GRANT SELECT ON sample.offtrack_12th TO sqii_staff;
 
--- What the public may read: display text only, refreshed by the owner.
-CREATE MATERIALIZED VIEW sample.published AS
-SELECT t.school_year, t.school_id, t.group_code,
-       sqii.display(t.chronic_absent)      AS chronic_absent,
-       sqii.display(t.suspended)           AS suspended,
-       sqii.display(t.ela_met)             AS ela_met,
-       sqii.display(t.math_met)            AS math_met,
-       sqii.display(t.ela_dfs, 'mean')     AS ela_dfs,
-       sqii.display(t.on_track)            AS on_track,
-       sqii.display(t.graduated)           AS graduated
-FROM sample.school_group_tally t;
+-- What the public may read: the published cells only (examples/published.sql:
+-- primary and complementary suppression), refreshed by the owner.
 GRANT SELECT ON sample.published TO sqii_public;

@@ -96,3 +96,35 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION @extschema@.display(@extschema@.tally, pg_catalog.text, pg_catalog.int4, pg_catalog.int4, pg_catalog.int4) IS
     'dashboard text of a cell: 45.2%, * (fewer than privacy_min students), n<20 (under the n-size), or a range code such as <=5% / >=95%';
+
+CREATE FUNCTION @extschema@.suppression(cell pg_catalog.text, n pg_catalog.int8, total_of pg_catalog.text[], part_of pg_catalog.text[],
+                                        privacy_min pg_catalog.int4 DEFAULT 11)
+RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'suppression'
+LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.suppression(pg_catalog.text, pg_catalog.int8, pg_catalog.text[], pg_catalog.text[], pg_catalog.int4) IS
+    'window function over the cells of one published table (PARTITION BY the table): NULL when the cell may be published, ''privacy'' for cells of 1 to privacy_min-1 students, ''complementary'' for the further cells hidden so that no hidden cell can be computed from published ones; cell names the cell uniquely (ties break by it), total_of and part_of name the sums the cell is the total or a part of';
+
+-- The sums of the usual published table: units (schools) by student group
+-- with a total row (the district, unit NULL).  A unit's race groups add up to
+-- its all-students cell, and every group's unit cells add up to the total
+-- row's cell.  Program groups (EL, SED, ...) are in the second kind only.
+CREATE FUNCTION @extschema@.group_sums(unit pg_catalog.text, group_code pg_catalog.text,
+                                       OUT total_of pg_catalog.text[], OUT part_of pg_catalog.text[])
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT CASE WHEN g.kind OPERATOR(pg_catalog.=) 'all' THEN
+                    CASE WHEN unit IS NULL THEN ARRAY[r.races, c.units] ELSE ARRAY[r.races] END
+                WHEN unit IS NULL THEN ARRAY[c.units]
+                ELSE ARRAY[]::pg_catalog.text[] END,
+           CASE WHEN unit IS NULL AND g.kind OPERATOR(pg_catalog.=) 'race' THEN ARRAY[r.races]
+                WHEN unit IS NULL THEN ARRAY[]::pg_catalog.text[]
+                WHEN g.kind OPERATOR(pg_catalog.=) 'race' THEN ARRAY[r.races, c.units]
+                ELSE ARRAY[c.units] END
+    FROM (SELECT 'races of ' OPERATOR(pg_catalog.||)
+                 COALESCE('unit ' OPERATOR(pg_catalog.||) pg_catalog.quote_literal(unit), 'the total row')) AS r(races),
+         (SELECT 'units of ' OPERATOR(pg_catalog.||) pg_catalog.quote_literal(group_code)) AS c(units)
+    LEFT JOIN @extschema@.student_group g ON g.group_code OPERATOR(pg_catalog.=) group_sums.group_code;
+END;
+COMMENT ON FUNCTION @extschema@.group_sums(pg_catalog.text, pg_catalog.text) IS
+    'the sums a unit x student group cell belongs to, for sqii.suppression: a unit''s race groups add up to its all-students cell, units add up to the total row (unit NULL); from sqii.student_group';

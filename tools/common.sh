@@ -7,7 +7,8 @@ SQII_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_MAJOR=15
 PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
 SQII_PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
-    postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl make gcc"
+    postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl make gcc
+    python3-numpy python3-scipy"
 
 log() { printf '== %s\n' "$*" >&2; }
 

@@ -6,7 +6,7 @@ CREATE EXTENSION IF NOT EXISTS sqii;
 RESET client_min_messages;
 
 SELECT p.oid::regprocedure AS function,
-       CASE p.prokind WHEN 'a' THEN 'aggregate' WHEN 'f' THEN 'function' ELSE p.prokind::text END AS kind,
+       CASE p.prokind WHEN 'a' THEN 'aggregate' WHEN 'f' THEN 'function' WHEN 'w' THEN 'window' ELSE p.prokind::text END AS kind,
        CASE p.provolatile WHEN 'i' THEN 'immutable' WHEN 's' THEN 'stable' ELSE 'volatile' END AS volatility,
        p.proisstrict AS strict,
        CASE p.proparallel WHEN 's' THEN 'safe' WHEN 'r' THEN 'restricted' ELSE 'unsafe' END AS parallel,

@@ -7,6 +7,7 @@ DROP SCHEMA IF EXISTS sample CASCADE;
 \i examples/sample_district.sql
 SELECT sample.generate(8000, 3);
 \i examples/indicators.sql
+\i examples/published.sql
 \i examples/rls.sql
 \set ECHO all
 RESET client_min_messages;
@@ -15,7 +16,8 @@ RESET client_min_messages;
 SELECT r.rolname, c.relname,
        has_table_privilege(r.rolname, 'sample.' || c.relname, 'SELECT') AS can_select
 FROM (VALUES ('sqii_public'), ('sqii_counselor_ana'), ('sqii_principal_bo')) r(rolname)
-CROSS JOIN (VALUES ('students'), ('school_group_tally'), ('published'), ('offtrack_12th'), ('caseload')) c(relname)
+CROSS JOIN (VALUES ('students'), ('school_group_tally'), ('published_cell'), ('published'), ('offtrack_12th'),
+                   ('caseload')) c(relname)
 ORDER BY 1, 2;
 
 -- Expected rows, computed as the owner.
@@ -45,16 +47,22 @@ SET ROLE sqii_public;
 SELECT count(*) FROM sample.students;
 SELECT count(*) FROM sample.school_group_tally;
 SELECT count(*) FROM sample.offtrack_12th;
+SELECT count(*) FROM sample.published_cell;
 -- The published cells carry no number for fewer than 11 students.
 SELECT count(*) > 0 AS has_cells,
-       count(*) FILTER (WHERE ela_met ~ '^[0-9.]+%$') > 0 AS some_numbers,
-       count(*) FILTER (WHERE ela_met = '*') > 0 AS some_hidden
-FROM sample.published;
+       count(*) FILTER (WHERE shown ~ '^[0-9.]+%$') > 0 AS some_numbers,
+       count(*) FILTER (WHERE shown = '*' AND reason = 'privacy') > 0 AS some_hidden,
+       count(*) FILTER (WHERE shown = '*' AND reason = 'complementary') > 0 AS some_hidden_to_protect_others
+FROM sample.published WHERE indicator = 'ela_met';
 RESET ROLE;
--- ...checked against the tallies, as the owner: no cell under 11 students shows a number.
-SELECT count(*) AS small_cells_with_a_number
-FROM sample.published p JOIN sample.school_group_tally t USING (school_year, school_id, group_code)
-WHERE sqii.n(t.ela_met) < 11 AND p.ela_met ~ '[0-9]';
+-- ...checked against the tallies, as the owner: no cell under 11 students,
+-- and no cell hidden to protect them, shows a number, a value or a count.
+SELECT count(*) AS hidden_cells_with_a_number
+FROM sample.published p JOIN sample.published_cell c
+  ON (p.school_year, p.indicator, p.group_code) = (c.school_year, c.indicator, c.group_code)
+ AND p.school_id IS NOT DISTINCT FROM c.school_id
+WHERE (sqii.n(c.t) BETWEEN 1 AND 10 OR c.suppressed IS NOT NULL)
+  AND (p.shown ~ '[0-9]' OR p.value IS NOT NULL OR p.n IS NOT NULL);
 
 SET client_min_messages = warning;
 DROP SCHEMA sample CASCADE;

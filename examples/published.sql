@@ -1,0 +1,39 @@
+-- The published tables of the sample district: for every indicator and year,
+-- one table of schools by student group with the district as its total row.
+-- Cells of 1-10 students are hidden (primary suppression) and so are the
+-- further cells sqii.suppression picks so that no hidden cell can be computed
+-- from published ones (complementary suppression): a school's race groups add
+-- up to its all-students cell, and the schools add up to the district.
+-- Run after indicators.sql.
+
+CREATE VIEW sample.published_cell AS
+SELECT c.school_year, c.indicator, c.measure, c.school_id, c.group_code, c.t,
+       sqii.suppression(COALESCE('school ' || c.school_id, 'district') || ' ' || c.group_code,
+                        sqii.n(c.t), s.total_of, s.part_of)
+           OVER (PARTITION BY c.school_year, c.indicator) AS suppressed
+FROM (SELECT g.school_year, g.school_id, g.group_code, i.indicator, i.measure, i.t
+      FROM sample.group_tally g
+      CROSS JOIN LATERAL (VALUES ('chronic_absent', 'pct', g.chronic_absent),
+                                 ('suspended', 'pct', g.suspended),
+                                 ('ela_met', 'pct', g.ela_met),
+                                 ('math_met', 'pct', g.math_met),
+                                 ('ela_dfs', 'mean', g.ela_dfs),
+                                 ('math_dfs', 'mean', g.math_dfs),
+                                 ('on_track', 'pct', g.on_track),
+                                 ('graduated', 'pct', g.graduated)) AS i(indicator, measure, t)) AS c
+CROSS JOIN LATERAL sqii.group_sums(c.school_id::text, c.group_code) AS s;
+
+-- What may leave the building, and all the public role may read: text for
+-- dashboards (shown), and for BI tools a value that is NULL unless it may be
+-- published exactly, n from the privacy minimum up, and the reason.
+-- Materialized views cannot carry row-level security and are refreshed with
+-- their owner's rights, so this one holds publishable cells only.
+CREATE MATERIALIZED VIEW sample.published AS
+SELECT pc.school_year, pc.indicator, pc.school_id, pc.group_code,
+       CASE WHEN pc.suppressed IS NULL THEN sqii.display(pc.t, pc.measure) ELSE '*' END AS shown,
+       CASE WHEN pc.suppressed IS NULL THEN (p.cell).value END AS value,
+       CASE WHEN pc.suppressed IS NULL THEN (p.cell).n END AS n,
+       COALESCE(pc.suppressed, (p.cell).reason) AS reason
+FROM sample.published_cell pc
+CROSS JOIN LATERAL (SELECT sqii.published(pc.t, pc.measure)) AS p(cell);
+CREATE UNIQUE INDEX ON sample.published (school_year, indicator, school_id, group_code);
