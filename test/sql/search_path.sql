@@ -24,6 +24,11 @@ INSERT INTO probe VALUES
     ('cutpoints', $$SELECT (sqii.cutpoints(4) WITHIN GROUP (ORDER BY v))::text FROM pg_catalog.unnest(ARRAY[8, 1, 4, 2]::float8[]) v$$),
     ('display', $$SELECT sqii.display('(300,299,299)') || sqii.display('(45,20,20)')$$),
     ('identification', $$SELECT sqii.identification_count(100, 0.07)::text$$),
+    ('suppression', $$SELECT string_agg(c || ':' || COALESCE(s, '-'), ',' ORDER BY c) FROM (
+        SELECT c, sqii.suppression(c, n, t, p) OVER () AS s
+        FROM (VALUES ('T', 100::int8, '{s}'::text[], '{}'::text[]), ('A', 3, '{}', '{s}'),
+                     ('B', 40, '{}', '{s}'), ('C', 25, '{}', '{s}'), ('D', 32, '{}', '{s}')) v(c, n, t, p)) x$$),
+    ('group_sums', $$SELECT (sqii.group_sums('12', 'HI'))::text || (sqii.group_sums(NULL, 'ALL'))::text$$),
     ('index', $$SELECT (sqii.sqii_index('core-2016', 'elementary', i, g, v, 100))::text
                 FROM (VALUES ('ela_growth', 'ALL', 55), ('ela_growth', 'HI', 35), ('math_growth', 'ALL', 75)) c(i, g, v)$$);
 
