@@ -9,6 +9,7 @@
 #include "postgres.h"
 
 #include <math.h>
+#include <float.h>
 #include <errno.h>
 #include <ctype.h>
 
@@ -392,8 +393,9 @@ tally_sub(PG_FUNCTION_ARGS)
 	Tally	   *total = PG_GETARG_TALLY_P(0);
 	Tally	   *part = PG_GETARG_TALLY_P(1);
 	Tally	   *t = (Tally *) palloc(sizeof(Tally));
-	float8		sumsq_tol = TALLY_SUB_SLACK * (total->sumsq + part->sumsq);
-	float8		sum_tol = TALLY_SUB_SLACK * (fabs(total->sum) + fabs(part->sum));
+	/* Scaled term by term: total->sumsq + part->sumsq may overflow. */
+	float8		sumsq_tol = TALLY_SUB_SLACK * total->sumsq + TALLY_SUB_SLACK * part->sumsq;
+	float8		sum_tol = TALLY_SUB_SLACK * fabs(total->sum) + TALLY_SUB_SLACK * fabs(part->sum);
 
 	if (part->n > total->n)
 		ReportNotPartOf();
@@ -416,10 +418,22 @@ tally_sub(PG_FUNCTION_ARGS)
 	}
 	else if (t->sum * t->sum > (float8) t->n * t->sumsq)
 	{
-		/* Cauchy-Schwarz: a small excess is rounding, a large one an error. */
-		if (t->sum * t->sum > (float8) t->n * (t->sumsq + sumsq_tol))
+		int			steps;
+
+		/*
+		 * Cauchy-Schwarz: a small excess is rounding, a large one an error.
+		 * Compared as square roots, which neither overflow nor underflow.
+		 */
+		if (fabs(t->sum) > sqrt((float8) t->n) * sqrt(t->sumsq + sumsq_tol))
 			ReportNotPartOf();
-		t->sumsq = t->sum * t->sum / (float8) t->n;
+		t->sumsq = (t->sum / (float8) t->n) * t->sum;
+
+		/*
+		 * Near the subnormal range sum^2 / n keeps only a few bits: step up
+		 * until the result passes CheckTally's test (a few ulps at most).
+		 */
+		for (steps = 0; steps < 64 && t->sum * t->sum > (float8) t->n * t->sumsq; steps++)
+			t->sumsq = nextafter(t->sumsq, DBL_MAX);
 	}
 	CheckTally(t);
 	PG_RETURN_TALLY_P(t);
