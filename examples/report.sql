@@ -2,34 +2,29 @@
 \set QUIET on
 \pset footer off
 
--- How a cell prints: sqii.display hides cells of fewer than 11 students (*),
--- marks those under the n-size (n<20) and range-codes extreme rates; blank
--- when no student is eligible (no 12th graders at an elementary school).
-CREATE FUNCTION pg_temp.show_pct(t sqii.tally) RETURNS text
-LANGUAGE sql IMMUTABLE
-RETURN coalesce(sqii.display(t, 'pct'), '');
-CREATE FUNCTION pg_temp.show_mean(t sqii.tally) RETURNS text
-LANGUAGE sql IMMUTABLE
-RETURN coalesce(sqii.display(t, 'mean'), '');
-
--- Every cell as printed; school_id is NULL for the district.
+-- Every cell as published (examples/published.sql): sqii.display hides cells
+-- of fewer than 11 students (*), marks those under the n-size (n<20) and
+-- range-codes extreme rates; sqii.suppression also hides (*) the cells from
+-- which a hidden one could be computed.  Blank when no student is eligible
+-- (no 12th graders at an elementary school).  school_id NULL: the district.
 CREATE TEMP VIEW shown AS
-SELECT t.school_id,
-       t.group_code,
+SELECT p.school_id,
+       p.group_code,
        array_position(ARRAY['ALL','AA','AI','AS','FI','HI','PI','WH','MR','EL','SED','SWD','FOS','HOM'],
-                      t.group_code) AS group_order,
-       -- counts under 11 are not published either
-       coalesce((sqii.published(t.chronic_absent)).n::text, '*') AS eligible,
-       pg_temp.show_pct(t.chronic_absent) AS chronic_absent,
-       pg_temp.show_pct(t.suspended)      AS suspended,
-       pg_temp.show_pct(t.ela_met)        AS ela_met,
-       pg_temp.show_pct(t.math_met)       AS math_met,
-       pg_temp.show_mean(t.ela_dfs)       AS ela_dfs,
-       pg_temp.show_mean(t.math_dfs)      AS math_dfs,
-       pg_temp.show_pct(t.on_track)       AS on_track,
-       pg_temp.show_pct(t.graduated)      AS graduated
-FROM sample.group_tally t
-WHERE t.school_year = (SELECT max(school_year) FROM sample.students);
+                      p.group_code) AS group_order,
+       max(CASE WHEN p.reason IN ('privacy', 'complementary') THEN '*' ELSE p.n::text END)
+           FILTER (WHERE p.indicator = 'chronic_absent') AS eligible,
+       max(COALESCE(p.shown, '')) FILTER (WHERE p.indicator = 'chronic_absent') AS chronic_absent,
+       max(COALESCE(p.shown, '')) FILTER (WHERE p.indicator = 'suspended')      AS suspended,
+       max(COALESCE(p.shown, '')) FILTER (WHERE p.indicator = 'ela_met')        AS ela_met,
+       max(COALESCE(p.shown, '')) FILTER (WHERE p.indicator = 'math_met')       AS math_met,
+       max(COALESCE(p.shown, '')) FILTER (WHERE p.indicator = 'ela_dfs')        AS ela_dfs,
+       max(COALESCE(p.shown, '')) FILTER (WHERE p.indicator = 'math_dfs')       AS math_dfs,
+       max(COALESCE(p.shown, '')) FILTER (WHERE p.indicator = 'on_track')       AS on_track,
+       max(COALESCE(p.shown, '')) FILTER (WHERE p.indicator = 'graduated')      AS graduated
+FROM sample.published p
+WHERE p.school_year = (SELECT max(school_year) FROM sample.students)
+GROUP BY p.school_id, p.group_code;
 
 \echo
 SELECT max(school_year) AS year FROM sample.students \gset
@@ -49,21 +44,22 @@ WHERE group_code = 'ALL'
 ORDER BY array_position(ARRAY['elementary','middle','high'], sc.level), sc.school_id;
 
 \echo
-\echo 'One high school by student group: the n-size rule hides groups under 20 students'
+\echo 'One high school by student group: * hidden (fewer than 11, or would give one away), n<20 under the n-size'
 SELECT group_code AS "group", eligible, chronic_absent AS "% chronic absent", suspended AS "% suspended",
        ela_met AS "% ELA met", ela_dfs AS "ELA DFS", on_track AS "% 12th on track"
 FROM shown WHERE school_id = (SELECT max(school_id) FROM sample.schools) ORDER BY group_order;
 
 \echo
-\echo 'The n-size rule across the district: school x group cells reported and hidden'
-SELECT c.indicator AS "indicator",
-       count(*) FILTER (WHERE c.n >= 20)          AS "reported (n >= 20)",
-       count(*) FILTER (WHERE c.n BETWEEN 1 AND 19) AS "hidden (1-19 students)"
-FROM sample.school_group_tally t
-CROSS JOIN LATERAL (VALUES (1, 'chronic absent', sqii.n(t.chronic_absent)),
-                           (2, 'ELA met', sqii.n(t.ela_met)),
-                           (3, '12th on track', sqii.n(t.on_track))) AS c(ord, indicator, n)
-GROUP BY c.ord, c.indicator ORDER BY c.ord;
+\echo 'Suppression across the district: school x group cells published and hidden'
+SELECT p.indicator AS "indicator",
+       count(*) FILTER (WHERE p.reason IN ('ok', 'range_low', 'range_high')) AS "published",
+       count(*) FILTER (WHERE p.reason = 'n_size') AS "n only (11-19)",
+       count(*) FILTER (WHERE p.reason = 'privacy') AS "hidden (1-10)",
+       count(*) FILTER (WHERE p.reason = 'complementary') AS "hidden to protect them"
+FROM sample.published p
+WHERE p.school_year = :year AND p.school_id IS NOT NULL
+GROUP BY p.indicator ORDER BY min(array_position(ARRAY['chronic_absent','suspended','ela_met','math_met',
+                                                        'ela_dfs','math_dfs','on_track','graduated'], p.indicator));
 
 \echo
 \echo 'California dashboard colors, all students,' :year 'against the year before (DFS = distance from standard)'
