@@ -99,6 +99,26 @@ CREATE AGGREGATE @extschema@.tally_by_group(groups pg_catalog.int8, x pg_catalog
 COMMENT ON AGGREGATE @extschema@.tally_by_group(pg_catalog.int8, pg_catalog.float8) IS
     'one pass over the students: the tally of every group in the mask for a numeric value, as sqii.tally[] indexed by bit + 1';
 
+CREATE FUNCTION @extschema@.tallies_by_group_accum(pg_catalog.internal, pg_catalog.int8, VARIADIC "any")
+    RETURNS pg_catalog.internal
+    AS 'MODULE_PATHNAME', 'tallies_by_group_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tallies_by_group_final(pg_catalog.internal) RETURNS @extschema@.tally[]
+    AS 'MODULE_PATHNAME', 'tallies_by_group_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tallies_by_group_accum(pg_catalog.internal, pg_catalog.int8, VARIADIC "any") IS 'transition function of sqii.tallies_by_group';
+COMMENT ON FUNCTION @extschema@.tallies_by_group_final(pg_catalog.internal) IS 'final function of sqii.tallies_by_group';
+
+-- Several indicators in one aggregate: PostgreSQL calls one transition
+-- function per row instead of one per indicator.
+CREATE AGGREGATE @extschema@.tallies_by_group(groups pg_catalog.int8, VARIADIC "values" "any") (
+    SFUNC = @extschema@.tallies_by_group_accum, STYPE = pg_catalog.internal, SSPACE = 4000,
+    FINALFUNC = @extschema@.tallies_by_group_final,
+    COMBINEFUNC = @extschema@.tally_by_group_combine,
+    SERIALFUNC = @extschema@.tally_by_group_serialize, DESERIALFUNC = @extschema@.tally_by_group_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.tallies_by_group(pg_catalog.int8, "any") IS
+    'one pass over the students for several indicators at once (boolean: met or not; numbers: a measure): sqii.tally[group bit + 1][value position] (read with sqii.group_tally_rows)';
+
 CREATE FUNCTION @extschema@.group_tallies(tallies @extschema@.tally[])
 RETURNS TABLE (group_code pg_catalog.text, tally @extschema@.tally)
 LANGUAGE sql STABLE STRICT PARALLEL SAFE
@@ -111,3 +131,10 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION @extschema@.group_tallies(@extschema@.tally[]) IS
     'the result of sqii.tally_by_group as rows (group_code, tally), one per group with students';
+
+CREATE FUNCTION @extschema@.group_tally_rows(tallies @extschema@.tally[])
+RETURNS TABLE (group_code pg_catalog.text, tallies @extschema@.tally[])
+AS 'MODULE_PATHNAME', 'sqii_group_tally_rows'
+LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 14;
+COMMENT ON FUNCTION @extschema@.group_tally_rows(@extschema@.tally[]) IS
+    'the result of sqii.tallies_by_group (or sqii.tally_by_group) as rows (group_code, tallies), tallies[i] being the i-th value''s tally; one row per group with a value';

@@ -15,11 +15,13 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "port/pg_bitutils.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/tuplestore.h"
 
 #include "sqii.h"
 
@@ -207,15 +209,20 @@ sqii_groups(PG_FUNCTION_ARGS)
 }
 
 /*
- * One-pass state: a tally accumulator per group bit seen so far.  Slots are
- * added as higher bits appear, so 14 groups cost 14 slots, not 63.
+ * One-pass state: for each group bit seen so far, one accumulator per value
+ * aggregated (width: 1 for tally_by_group, the number of values for
+ * tallies_by_group), stored group-major.  Slots are added as higher bits
+ * appear, so 14 groups cost 14 slots, not 63.
  */
 typedef struct GroupTallyState
 {
+	int			width;
 	int			nslots;
-	uint64		seen;			/* bits whose slot holds at least one value */
-	TallyAccum *slots;
+	uint64		seen;			/* bits that received at least one value */
+	TallyAccum *slots;			/* slots[bit * width + value] */
 } GroupTallyState;
+
+#define GROUP_SLOT(state, bit, j) (&(state)->slots[(bit) * (state)->width + (j)])
 
 static void
 CheckMask(int64 mask)
@@ -227,42 +234,93 @@ CheckMask(int64 mask)
 				 errhint("Group masks come from sqii.group_mask() and use bits 0-62.")));
 }
 
+static GroupTallyState *
+NewGroupState(int width, MemoryContext mcxt)
+{
+	GroupTallyState *state = MemoryContextAllocZero(mcxt, sizeof(GroupTallyState));
+
+	state->width = width;
+	return state;
+}
+
+/* Room for group bits 0 .. nslots - 1. */
 static void
 EnsureSlots(GroupTallyState *state, int nslots, MemoryContext mcxt)
 {
+	Size		old_size = sizeof(TallyAccum) * state->nslots * state->width;
+	Size		new_size = sizeof(TallyAccum) * nslots * state->width;
+
 	if (nslots <= state->nslots)
 		return;
 	if (state->slots == NULL)
-		state->slots = MemoryContextAllocZero(mcxt, sizeof(TallyAccum) * nslots);
+		state->slots = MemoryContextAllocZero(mcxt, new_size);
 	else
 	{
-		state->slots = repalloc(state->slots, sizeof(TallyAccum) * nslots);
-		memset(state->slots + state->nslots, 0, sizeof(TallyAccum) * (nslots - state->nslots));
+		state->slots = repalloc(state->slots, new_size);
+		memset((char *) state->slots + old_size, 0, new_size - old_size);
 	}
 	state->nslots = nslots;
 }
 
-/* The state and the row's mask, or NULL when the row adds nothing. */
-static GroupTallyState *
-GroupAccumBegin(FunctionCallInfo fcinfo, uint64 *mask)
+/*
+ * The row's mask, checked, with room for its groups in the state (created on
+ * the first row with a mask).  False when the row has no mask.
+ */
+static bool
+GroupAccumBegin(FunctionCallInfo fcinfo, GroupTallyState **state, int width, uint64 *mask)
 {
-	MemoryContext aggcontext;
-	GroupTallyState *state;
+	MemoryContext aggcontext = AggContextOrError(fcinfo, "tally_by_group");
 	int64		m;
 
-	aggcontext = AggContextOrError(fcinfo, "tally_by_group");
-	state = PG_ARGISNULL(0) ? NULL : (GroupTallyState *) PG_GETARG_POINTER(0);
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		return state;
+	*state = PG_ARGISNULL(0) ? NULL : (GroupTallyState *) PG_GETARG_POINTER(0);
+	if (PG_ARGISNULL(1))
+		return false;
 	m = PG_GETARG_INT64(1);
 	CheckMask(m);
-	if (state == NULL)
-		state = MemoryContextAllocZero(aggcontext, sizeof(GroupTallyState));
+	if (*state == NULL)
+		*state = NewGroupState(width, aggcontext);
 	*mask = (uint64) m;
 	if (m != 0)
-		EnsureSlots(state, pg_leftmost_one_pos64(m) + 1, aggcontext);
-	state->seen |= *mask;
-	return state;
+		EnsureSlots(*state, pg_leftmost_one_pos64(m) + 1, aggcontext);
+	return true;
+}
+
+/*
+ * The hot loops: one value added to each group in the mask.  The value is
+ * checked once, not once per group; counts and sums are checked when the
+ * state is combined or finished (TallyAccumCheck).
+ */
+static inline void
+AddBoolToGroups(GroupTallyState *state, int j, uint64 mask, bool met)
+{
+	float8		v = met ? 1.0 : 0.0;
+
+	state->seen |= mask;
+	while (mask != 0)
+	{
+		TallyAccum *acc = GROUP_SLOT(state, pg_rightmost_one_pos64(mask), j);
+
+		mask &= mask - 1;
+		acc->n++;
+		acc->sum += v;
+		acc->sumsq += v;
+	}
+}
+
+static inline void
+AddValueToGroups(GroupTallyState *state, int j, uint64 mask, float8 x)
+{
+	float8		xx = x * x;
+
+	TallyCheckValue(x);
+	state->seen |= mask;
+	while (mask != 0)
+	{
+		TallyAccum *acc = GROUP_SLOT(state, pg_rightmost_one_pos64(mask), j);
+
+		mask &= mask - 1;
+		TallyAccumAddFinite(acc, x, xx);
+	}
 }
 
 PG_FUNCTION_INFO_V1(tally_by_group_bool_accum);
@@ -270,18 +328,13 @@ PG_FUNCTION_INFO_V1(tally_by_group_bool_accum);
 Datum
 tally_by_group_bool_accum(PG_FUNCTION_ARGS)
 {
-	uint64		mask = 0;
-	GroupTallyState *state = GroupAccumBegin(fcinfo, &mask);
-	bool		met;
+	GroupTallyState *state;
+	uint64		mask;
 
+	if (GroupAccumBegin(fcinfo, &state, 1, &mask) && !PG_ARGISNULL(2))
+		AddBoolToGroups(state, 0, mask, PG_GETARG_BOOL(2));
 	if (state == NULL)
 		PG_RETURN_NULL();
-	met = PG_GETARG_BOOL(2);
-	while (mask != 0)
-	{
-		TallyAccumAddBool(&state->slots[pg_rightmost_one_pos64(mask)], met);
-		mask &= mask - 1;
-	}
 	PG_RETURN_POINTER(state);
 }
 
@@ -290,25 +343,146 @@ PG_FUNCTION_INFO_V1(tally_by_group_float8_accum);
 Datum
 tally_by_group_float8_accum(PG_FUNCTION_ARGS)
 {
-	uint64		mask = 0;
-	GroupTallyState *state = GroupAccumBegin(fcinfo, &mask);
-	float8		x;
+	GroupTallyState *state;
+	uint64		mask;
 
+	if (GroupAccumBegin(fcinfo, &state, 1, &mask) && !PG_ARGISNULL(2))
+		AddValueToGroups(state, 0, mask, PG_GETARG_FLOAT8(2));
 	if (state == NULL)
 		PG_RETURN_NULL();
-	x = PG_GETARG_FLOAT8(2);
-	while (mask != 0)
-	{
-		TallyAccum *acc = &state->slots[pg_rightmost_one_pos64(mask)];
+	PG_RETURN_POINTER(state);
+}
 
-		mask &= mask - 1;
-		TallyAccumAddValue(acc, x);
+/* How tallies_by_group reads each of its values. */
+typedef enum ValueKind
+{
+	VALUE_BOOL,
+	VALUE_INT2,
+	VALUE_INT4,
+	VALUE_INT8,
+	VALUE_FLOAT4,
+	VALUE_FLOAT8,
+	VALUE_NUMERIC
+} ValueKind;
+
+typedef struct ValueKinds
+{
+	int			nvalues;
+	ValueKind	kind[FLEXIBLE_ARRAY_MEMBER];
+} ValueKinds;
+
+/*
+ * The kinds of the VARIADIC "any" values, resolved on the first row and kept
+ * in fn_extra: true/false values are counted, numbers summed.
+ */
+static const ValueKinds *
+GetValueKinds(FunctionCallInfo fcinfo)
+{
+	ValueKinds *kinds = (ValueKinds *) fcinfo->flinfo->fn_extra;
+	int			j;
+
+	if (kinds != NULL)
+		return kinds;
+	if (get_fn_expr_variadic(fcinfo->flinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("sqii.tallies_by_group does not take a VARIADIC array"),
+				 errhint("Pass each indicator's column as its own argument.")));
+	kinds = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt,
+							   offsetof(ValueKinds, kind) + sizeof(ValueKind) * (PG_NARGS() - 2));
+	kinds->nvalues = PG_NARGS() - 2;
+	for (j = 0; j < kinds->nvalues; j++)
+	{
+		Oid			type = get_fn_expr_argtype(fcinfo->flinfo, 2 + j);
+
+		switch (type)
+		{
+			case BOOLOID:
+				kinds->kind[j] = VALUE_BOOL;
+				break;
+			case INT2OID:
+				kinds->kind[j] = VALUE_INT2;
+				break;
+			case INT4OID:
+				kinds->kind[j] = VALUE_INT4;
+				break;
+			case INT8OID:
+				kinds->kind[j] = VALUE_INT8;
+				break;
+			case FLOAT4OID:
+				kinds->kind[j] = VALUE_FLOAT4;
+				break;
+			case FLOAT8OID:
+				kinds->kind[j] = VALUE_FLOAT8;
+				break;
+			case NUMERICOID:
+				kinds->kind[j] = VALUE_NUMERIC;
+				break;
+			default:
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("sqii.tallies_by_group cannot tally a value of type %s",
+								format_type_be(type)),
+						 errdetail("Value %d is neither boolean nor a number.", j + 1),
+						 errhint("Pass boolean indicators (met or not) and numeric measures.")));
+		}
 	}
+	fcinfo->flinfo->fn_extra = kinds;
+	return kinds;
+}
+
+PG_FUNCTION_INFO_V1(tallies_by_group_accum);
+/* Transition of sqii.tallies_by_group(mask, VARIADIC "any"). */
+Datum
+tallies_by_group_accum(PG_FUNCTION_ARGS)
+{
+	const ValueKinds *kinds = GetValueKinds(fcinfo);
+	GroupTallyState *state;
+	uint64		mask;
+	int			j;
+
+	if (GroupAccumBegin(fcinfo, &state, kinds->nvalues, &mask))
+	{
+		for (j = 0; j < kinds->nvalues; j++)
+		{
+			Datum		d = PG_GETARG_DATUM(2 + j);
+
+			if (PG_ARGISNULL(2 + j))
+				continue;
+			switch (kinds->kind[j])
+			{
+				case VALUE_BOOL:
+					AddBoolToGroups(state, j, mask, DatumGetBool(d));
+					break;
+				case VALUE_INT2:
+					AddValueToGroups(state, j, mask, (float8) DatumGetInt16(d));
+					break;
+				case VALUE_INT4:
+					AddValueToGroups(state, j, mask, (float8) DatumGetInt32(d));
+					break;
+				case VALUE_INT8:
+					AddValueToGroups(state, j, mask, (float8) DatumGetInt64(d));
+					break;
+				case VALUE_FLOAT4:
+					AddValueToGroups(state, j, mask, (float8) DatumGetFloat4(d));
+					break;
+				case VALUE_FLOAT8:
+					AddValueToGroups(state, j, mask, DatumGetFloat8(d));
+					break;
+				case VALUE_NUMERIC:
+					AddValueToGroups(state, j, mask,
+									 DatumGetFloat8(DirectFunctionCall1(numeric_float8, d)));
+					break;
+			}
+		}
+	}
+	if (state == NULL)
+		PG_RETURN_NULL();
 	PG_RETURN_POINTER(state);
 }
 
 PG_FUNCTION_INFO_V1(tally_by_group_combine);
-/* Combine two partial states, group by group. */
+/* Combine two partial states, group by group (both one-pass aggregates). */
 Datum
 tally_by_group_combine(PG_FUNCTION_ARGS)
 {
@@ -326,25 +500,30 @@ tally_by_group_combine(PG_FUNCTION_ARGS)
 	}
 	s2 = (GroupTallyState *) PG_GETARG_POINTER(1);
 	if (PG_ARGISNULL(0))
-		s1 = MemoryContextAllocZero(aggcontext, sizeof(GroupTallyState));
+		s1 = NewGroupState(s2->width, aggcontext);
 	else
 		s1 = (GroupTallyState *) PG_GETARG_POINTER(0);
+	/* Both come from the same aggregate call, so from the same arguments. */
+	if (s1->width != s2->width)
+		elog(ERROR, "cannot combine one-pass states of %d and %d values", s1->width, s2->width);
 
 	EnsureSlots(s1, s2->nslots, aggcontext);
 	mask = s2->seen;
 	while (mask != 0)
 	{
 		int			bit = pg_rightmost_one_pos64(mask);
+		int			j;
 
 		mask &= mask - 1;
-		TallyAccumCombine(&s1->slots[bit], &s2->slots[bit]);
+		for (j = 0; j < s1->width; j++)
+			TallyAccumCombine(GROUP_SLOT(s1, bit, j), GROUP_SLOT(s2, bit, j));
 	}
 	s1->seen |= s2->seen;
 	PG_RETURN_POINTER(s1);
 }
 
 PG_FUNCTION_INFO_V1(tally_by_group_serialize);
-/* Serialize: the seen mask, then each seen group's accumulator. */
+/* Serialize: the width, the seen mask, then each seen group's accumulators. */
 Datum
 tally_by_group_serialize(PG_FUNCTION_ARGS)
 {
@@ -354,17 +533,24 @@ tally_by_group_serialize(PG_FUNCTION_ARGS)
 
 	AggContextOrError(fcinfo, "tally_by_group_serialize");
 	pq_begintypsend(&buf);
+	pq_sendint32(&buf, state->width);
 	pq_sendint64(&buf, (int64) mask);
 	while (mask != 0)
 	{
-		TallyAccum *acc = &state->slots[pg_rightmost_one_pos64(mask)];
+		int			bit = pg_rightmost_one_pos64(mask);
+		int			j;
 
 		mask &= mask - 1;
-		pq_sendint64(&buf, acc->n);
-		pq_sendfloat8(&buf, acc->sum);
-		pq_sendfloat8(&buf, acc->sum_err);
-		pq_sendfloat8(&buf, acc->sumsq);
-		pq_sendfloat8(&buf, acc->sumsq_err);
+		for (j = 0; j < state->width; j++)
+		{
+			TallyAccum *acc = GROUP_SLOT(state, bit, j);
+
+			pq_sendint64(&buf, acc->n);
+			pq_sendfloat8(&buf, acc->sum);
+			pq_sendfloat8(&buf, acc->sum_err);
+			pq_sendfloat8(&buf, acc->sumsq);
+			pq_sendfloat8(&buf, acc->sumsq_err);
+		}
 	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
@@ -378,37 +564,50 @@ tally_by_group_deserialize(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	GroupTallyState *state;
 	uint64		mask;
+	int			width;
 
 	AggContextOrError(fcinfo, "tally_by_group_deserialize");
 	initStringInfo(&buf);
 	appendBinaryStringInfo(&buf, VARDATA_ANY(sstate), VARSIZE_ANY_EXHDR(sstate));
-	state = palloc0(sizeof(GroupTallyState));
+	width = pq_getmsgint(&buf, 4);
+	/* A value per argument after the mask. */
+	if (width < 1 || width > FUNC_MAX_ARGS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid one-pass state: %d values per group", width)));
+	state = NewGroupState(width, CurrentMemoryContext);
 	state->seen = mask = (uint64) pq_getmsgint64(&buf);
 	if (mask != 0)
 		EnsureSlots(state, pg_leftmost_one_pos64(mask) + 1, CurrentMemoryContext);
 	while (mask != 0)
 	{
-		TallyAccum *acc = &state->slots[pg_rightmost_one_pos64(mask)];
+		int			bit = pg_rightmost_one_pos64(mask);
+		int			j;
 
 		mask &= mask - 1;
-		acc->n = pq_getmsgint64(&buf);
-		acc->sum = pq_getmsgfloat8(&buf);
-		acc->sum_err = pq_getmsgfloat8(&buf);
-		acc->sumsq = pq_getmsgfloat8(&buf);
-		acc->sumsq_err = pq_getmsgfloat8(&buf);
+		for (j = 0; j < width; j++)
+		{
+			TallyAccum *acc = GROUP_SLOT(state, bit, j);
+
+			acc->n = pq_getmsgint64(&buf);
+			acc->sum = pq_getmsgfloat8(&buf);
+			acc->sum_err = pq_getmsgfloat8(&buf);
+			acc->sumsq = pq_getmsgfloat8(&buf);
+			acc->sumsq_err = pq_getmsgfloat8(&buf);
+		}
 	}
 	pq_getmsgend(&buf);
 	pfree(buf.data);
 	PG_RETURN_POINTER(state);
 }
 
-PG_FUNCTION_INFO_V1(tally_by_group_final);
 /*
- * The tallies as sqii.tally[], element i holding group bit i - 1 and NULL for
- * groups without a value; sqii.group_tallies() turns it into rows.
+ * A finished state as sqii.tally[]: element [bit + 1] (one value) or
+ * [bit + 1][j + 1] (several) holds group bit's tally of value j, NULL where
+ * the group has no value.  NULL when no row had a value.
  */
-Datum
-tally_by_group_final(PG_FUNCTION_ARGS)
+static Datum
+GroupStateArray(FunctionCallInfo fcinfo, int ndims)
 {
 	GroupTallyState *state;
 	Oid			tally_type;
@@ -417,10 +616,10 @@ tally_by_group_final(PG_FUNCTION_ARGS)
 	char		typalign;
 	Datum	   *elems;
 	bool	   *nulls;
-	int			n;
+	int			nbits;
 	int			bit;
-	int			dims[1];
-	int			lbs[1] = {1};
+	int			dims[2];
+	int			lbs[2] = {1, 1};
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
@@ -433,15 +632,112 @@ tally_by_group_final(PG_FUNCTION_ARGS)
 		elog(ERROR, "could not determine the sqii.tally type");
 	get_typlenbyvalalign(tally_type, &typlen, &typbyval, &typalign);
 
-	n = pg_leftmost_one_pos64(state->seen) + 1;
-	elems = palloc(sizeof(Datum) * n);
-	nulls = palloc(sizeof(bool) * n);
-	for (bit = 0; bit < n; bit++)
+	nbits = pg_leftmost_one_pos64(state->seen) + 1;
+	elems = palloc(sizeof(Datum) * nbits * state->width);
+	nulls = palloc(sizeof(bool) * nbits * state->width);
+	for (bit = 0; bit < nbits; bit++)
 	{
-		nulls[bit] = (state->seen & (UINT64CONST(1) << bit)) == 0;
-		elems[bit] = nulls[bit] ? (Datum) 0 : PointerGetDatum(TallyFromAccum(&state->slots[bit]));
+		bool		seen = (state->seen & (UINT64CONST(1) << bit)) != 0;
+		int			j;
+
+		for (j = 0; j < state->width; j++)
+		{
+			int			k = bit * state->width + j;
+			TallyAccum *acc = GROUP_SLOT(state, bit, j);
+
+			nulls[k] = !seen || acc->n == 0;
+			elems[k] = (Datum) 0;
+			if (!nulls[k])
+			{
+				TallyAccumCheck(acc);
+				elems[k] = PointerGetDatum(TallyFromAccum(acc));
+			}
+		}
 	}
-	dims[0] = n;
-	PG_RETURN_ARRAYTYPE_P(construct_md_array(elems, nulls, 1, dims, lbs, tally_type,
-											 typlen, typbyval, typalign));
+	dims[0] = nbits;
+	dims[1] = state->width;
+	Assert(ndims == 2 || state->width == 1);
+	return PointerGetDatum(construct_md_array(elems, nulls, ndims, dims, lbs, tally_type,
+											  typlen, typbyval, typalign));
+}
+
+PG_FUNCTION_INFO_V1(tally_by_group_final);
+/* sqii.tally_by_group: sqii.tally[] indexed by bit + 1 (sqii.group_tallies). */
+Datum
+tally_by_group_final(PG_FUNCTION_ARGS)
+{
+	return GroupStateArray(fcinfo, 1);
+}
+
+PG_FUNCTION_INFO_V1(tallies_by_group_final);
+/* sqii.tallies_by_group: sqii.tally[bit + 1][value] (sqii.group_tally_rows). */
+Datum
+tallies_by_group_final(PG_FUNCTION_ARGS)
+{
+	return GroupStateArray(fcinfo, 2);
+}
+
+PG_FUNCTION_INFO_V1(sqii_group_tally_rows);
+/*
+ * sqii.group_tally_rows(tallies): one row (group_code, tallies) per group
+ * with a value, from the result of either one-pass aggregate; a 1-D array is
+ * one value per group.
+ */
+Datum
+sqii_group_tally_rows(PG_FUNCTION_ARGS)
+{
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	GroupMap   *map = GetGroupMap(fcinfo);
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			nelems;
+	int			nbits;
+	int			width;
+	int			bit;
+
+	if (ARR_NDIM(arr) > 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("sqii.group_tally_rows needs the result of sqii.tally_by_group or sqii.tallies_by_group"),
+				 errdetail("The array has %d dimensions; those results have 1 or 2.", ARR_NDIM(arr))));
+	InitMaterializedSRF(fcinfo, 0);
+	if (ARR_NDIM(arr) == 0)
+		return (Datum) 0;
+	nbits = ARR_DIMS(arr)[0];
+	width = ARR_NDIM(arr) == 2 ? ARR_DIMS(arr)[1] : 1;
+	if (nbits > MAX_GROUPS)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("sqii.group_tally_rows got %d groups, more than the %d a group mask holds",
+						nbits, MAX_GROUPS)));
+	get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
+	deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign, &elems, &nulls, &nelems);
+
+	for (bit = 0; bit < nbits; bit++)
+	{
+		Datum		row[2];
+		bool		rownulls[2] = {false, false};
+		bool		any = false;
+		int			j;
+
+		for (j = 0; j < width; j++)
+			any |= !nulls[bit * width + j];
+		if (!any)
+			continue;
+		if (map->code_of_bit[bit] == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("group bit %d has tallies but no row in sqii.student_group", bit),
+					 errhint("Tallies by group must be read with the sqii.student_group rows they were built with.")));
+		row[0] = CStringGetTextDatum(map->code_of_bit[bit]);
+		row[1] = PointerGetDatum(construct_md_array(elems + bit * width, nulls + bit * width, 1,
+													&width, (int[]) {1}, ARR_ELEMTYPE(arr),
+													typlen, typbyval, typalign));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, row, rownulls);
+	}
+	return (Datum) 0;
 }

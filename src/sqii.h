@@ -10,6 +10,8 @@
 #ifndef SQII_H
 #define SQII_H
 
+#include <math.h>
+
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 
@@ -64,6 +66,8 @@ extern bool TallyMean(const Tally *t, int32 min_n, float8 *result);
 
 /* tally_agg.c */
 extern MemoryContext AggContextOrError(FunctionCallInfo fcinfo, const char *fname);
+extern void TallyCheckValue(float8 x);
+extern void TallyAccumCheck(const TallyAccum *acc);
 extern void TallyAccumAddValue(TallyAccum *acc, float8 x);
 extern void TallyAccumAddTally(TallyAccum *acc, const Tally *t);
 extern void TallyAccumCombine(TallyAccum *acc, const TallyAccum *other);
@@ -76,6 +80,36 @@ CheckCount(int64 n)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("sqii.tally count out of range"),
 				 errdetail("A tally can count at most 2^53 values exactly.")));
+}
+
+/*
+ * Neumaier's compensated addition: *s + *err carries the running sum with the
+ * rounding error of every step, so the total is (nearly always) the correctly
+ * rounded exact sum whatever the order of the terms.
+ */
+static inline void
+CompensatedAdd(float8 *s, float8 *err, float8 x)
+{
+	float8		t = *s + x;
+
+	if (fabs(*s) >= fabs(x))
+		*err += (*s - t) + x;
+	else
+		*err += (x - t) + *s;
+	*s = t;
+}
+
+/*
+ * Add a value already checked to be finite, and its square, without the
+ * count and overflow checks: the one-pass aggregate adds one value to several
+ * groups and calls TallyAccumCheck on each accumulator once, at the end.
+ */
+static inline void
+TallyAccumAddFinite(TallyAccum *acc, float8 x, float8 xx)
+{
+	acc->n++;
+	CompensatedAdd(&acc->sum, &acc->sum_err, x);
+	CompensatedAdd(&acc->sumsq, &acc->sumsq_err, xx);
 }
 
 /* A true/false value: exact integer counting, no compensation needed. */

@@ -55,23 +55,6 @@ GetAccum(FunctionCallInfo fcinfo, const char *fname)
 	return (TallyAccum *) PG_GETARG_POINTER(0);
 }
 
-/*
- * Neumaier's compensated addition: *s + *err carries the running sum with the
- * rounding error of every step, so the total is (nearly always) the correctly
- * rounded exact sum whatever the order of the terms.
- */
-static inline void
-CompensatedAdd(float8 *s, float8 *err, float8 x)
-{
-	float8		t = *s + x;
-
-	if (fabs(*s) >= fabs(x))
-		*err += (*s - t) + x;
-	else
-		*err += (x - t) + *s;
-	*s = t;
-}
-
 static inline void
 CheckSumsFinite(const TallyAccum *acc)
 {
@@ -83,9 +66,21 @@ CheckSumsFinite(const TallyAccum *acc)
 				 errdetail("The sum or the sum of squares of the values exceeds the range of double precision.")));
 }
 
-/* Add one student value. */
+/*
+ * The checks TallyAccumAddFinite leaves out: the count within 2^53 and finite
+ * sums.  A sum that overflowed stays Infinity or NaN, so checking once at the
+ * end of a run of additions finds what checking each one would.
+ */
 void
-TallyAccumAddValue(TallyAccum *acc, float8 x)
+TallyAccumCheck(const TallyAccum *acc)
+{
+	CheckCount(acc->n);
+	CheckSumsFinite(acc);
+}
+
+/* A student value must be a finite number; NULL is how "not eligible" is said. */
+void
+TallyCheckValue(float8 x)
 {
 	if (!isfinite(x))
 		ereport(ERROR,
@@ -93,11 +88,15 @@ TallyAccumAddValue(TallyAccum *acc, float8 x)
 				 errmsg("sqii cannot tally a NaN or infinite value"),
 				 errdetail("Student values must be finite numbers."),
 				 errhint("Use NULL for a student who is not eligible for the indicator.")));
-	acc->n++;
-	CheckCount(acc->n);
-	CompensatedAdd(&acc->sum, &acc->sum_err, x);
-	CompensatedAdd(&acc->sumsq, &acc->sumsq_err, x * x);
-	CheckSumsFinite(acc);
+}
+
+/* Add one student value. */
+void
+TallyAccumAddValue(TallyAccum *acc, float8 x)
+{
+	TallyCheckValue(x);
+	TallyAccumAddFinite(acc, x, x * x);
+	TallyAccumCheck(acc);
 }
 
 /* Add another accumulator's values (parallel combine), compensation included. */

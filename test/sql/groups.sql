@@ -43,6 +43,39 @@ SELECT sqii.tally_by_group(m, x) IS NULL AS all_null FROM (VALUES (1::int8, NULL
 SELECT sqii.tally_by_group(-1::int8, true);
 SELECT sqii.tally_by_group(1::int8, 'NaN'::float8);
 
+-- Several indicators in one pass, by hand on the same four students: met
+-- (boolean), a score (integer), a numeric and a real measure.  HI: 3 rows,
+-- met t/f/NULL -> (2,1,1); scores 10, 20, NULL -> (2,30,500); numeric 1.5,
+-- NULL, 2.5 -> (2,4,8.5).  WH: met t, score 40, numeric 3, real 0.5.  ALL adds
+-- them up; EL is the first Hispanic student only.
+SELECT g.group_code, g.tallies
+FROM (SELECT sqii.tallies_by_group(sqii.group_mask(r, el, false, false, false, false), met, score, num, re) AS t
+      FROM (VALUES ('HI', true, true, 10, 1.5, NULL::real), ('HI', false, false, 20, NULL, NULL),
+                   ('HI', false, NULL, NULL, 2.5, NULL), ('WH', false, true, 40, 3, 0.5)) v(r, el, met, score, num, re)) s,
+     sqii.group_tally_rows(s.t) g;
+-- The 2-D array itself: [bit + 1][value]; groups between used bits are NULL rows.
+SELECT t[1][1] AS all_met, t[6][2] AS hi_score, t[8][4] AS wh_real, t[2][1] IS NULL AS aa_empty,
+       array_dims(t) AS dims
+FROM (SELECT sqii.tallies_by_group(sqii.group_mask(r, false, false, false, false, false), met, score, num, re) AS t
+      FROM (VALUES ('HI', true, 10, 1.5, NULL::real), ('WH', true, 40, 3, 0.5)) v(r, met, score, num, re)) s;
+-- No rows, NULL masks or only NULL values: NULL.
+SELECT sqii.tallies_by_group(m, x, b) IS NULL AS empty FROM (VALUES (1::int8, 1::float8, true)) v(m, x, b) WHERE false;
+SELECT sqii.tallies_by_group(m, x, b) IS NULL AS all_null
+FROM (VALUES (1::int8, NULL::float8, NULL::boolean), (NULL, 2, true)) v(m, x, b);
+-- Errors: a type that is neither boolean nor a number, an explicit VARIADIC
+-- array, NaN, a value whose square overflows, a negative mask.
+SELECT sqii.tallies_by_group(1::int8, true, 'x'::text);
+SELECT sqii.tallies_by_group(1::int8, VARIADIC ARRAY[1, 2]);
+SELECT sqii.tallies_by_group(1::int8, true, 'NaN'::numeric);
+SELECT sqii.tallies_by_group(1::int8, 1e200::float8);
+SELECT sqii.tallies_by_group(-1::int8, true);
+-- group_tally_rows reads a 1-D result as one value per group, refuses other
+-- shapes, and refuses a bit the group table does not know.
+SELECT * FROM sqii.group_tally_rows(ARRAY['(2,1,1)', NULL, '(1,0,0)']::sqii.tally[]);
+SELECT * FROM sqii.group_tally_rows('{}'::sqii.tally[]);
+SELECT * FROM sqii.group_tally_rows(ARRAY[[['(1,1,1)']]]::sqii.tally[]);
+SELECT * FROM sqii.group_tally_rows(array_fill(NULL::sqii.tally, ARRAY[20]) || '(1,1,1)'::sqii.tally);
+
 -- The sample district: one pass equals GROUP BY school, group (plain sqii
 -- aggregates over sqii.groups) for every cell.
 \set ECHO none
@@ -72,10 +105,28 @@ SELECT count(*) AS cells,
 FROM by_group_by b LEFT JOIN one_pass o USING (school_id, group_code)
 WHERE b.ela_met IS NOT NULL;
 SELECT count(*) AS one_pass_cells FROM one_pass;
+-- Both indicators in one aggregate: the same cells again (a group row exists
+-- when the group has a value for either).
+CREATE TEMP TABLE one_pass_multi AS
+SELECT c.school_id, r.group_code, r.tallies[1] AS ela_met, r.tallies[2] AS math_dfs
+FROM (SELECT school_id,
+             sqii.tallies_by_group(sqii.group_mask(race, el, sed, swd, foster, homeless), ela_met, math_dfs) AS t
+      FROM sample.students GROUP BY school_id) c
+CROSS JOIN LATERAL sqii.group_tally_rows(c.t) r;
+SELECT count(*) AS cells,
+       count(*) FILTER (WHERE m.school_id IS NULL OR b.school_id IS NULL
+                           OR m.ela_met::text IS DISTINCT FROM b.ela_met::text
+                           OR m.math_dfs::text IS DISTINCT FROM b.math_dfs::text) AS differing
+FROM (SELECT * FROM by_group_by WHERE ela_met IS NOT NULL OR math_dfs IS NOT NULL) b
+FULL JOIN one_pass_multi m USING (school_id, group_code);
 
 -- Forced parallel: identical to serial.
 CREATE TEMP TABLE serial_groups AS
 SELECT school_id, sqii.tally_by_group(sqii.group_mask(race, el, sed, swd, foster, homeless), math_dfs) AS t
+FROM sample.students GROUP BY school_id;
+CREATE TEMP TABLE serial_multi AS
+SELECT school_id, sqii.tallies_by_group(sqii.group_mask(race, el, sed, swd, foster, homeless),
+                                        ela_met, math_dfs, chronic_absent, ela_dfs) AS t
 FROM sample.students GROUP BY school_id;
 ALTER TABLE sample.students SET (parallel_workers = 2);
 SET parallel_setup_cost = 0;
@@ -94,6 +145,15 @@ SELECT count(*) AS schools,
 FROM (SELECT school_id, sqii.tally_by_group(sqii.group_mask(race, el, sed, swd, foster, homeless), math_dfs) AS t
       FROM sample.students GROUP BY school_id) p
 JOIN serial_groups s USING (school_id);
+EXPLAIN (COSTS OFF)
+SELECT school_id, sqii.tallies_by_group(sqii.group_mask(race, el, sed, swd, foster, homeless), ela_met, math_dfs, chronic_absent, ela_dfs)
+FROM sample.students GROUP BY school_id;
+SELECT count(*) AS schools,
+       count(*) FILTER (WHERE p.t::text IS DISTINCT FROM s.t::text) AS differing
+FROM (SELECT school_id, sqii.tallies_by_group(sqii.group_mask(race, el, sed, swd, foster, homeless),
+                                              ela_met, math_dfs, chronic_absent, ela_dfs) AS t
+      FROM sample.students GROUP BY school_id) p
+JOIN serial_multi s USING (school_id);
 -- Workers whose rows reach different highest bits (bit 40 only in the first
 -- rows) combine states of different sizes.
 CREATE TABLE wide_masks AS
