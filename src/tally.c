@@ -147,17 +147,28 @@ SkipSpaces(char *p)
 	return p;
 }
 
+/*
+ * Bad text input.  The input is not echoed: a tally of one student holds
+ * that student's value, and COPY errors reach the server log.  The position
+ * says where to look.
+ */
+static void
+ReportTallySyntax(const char *input, const char *at, const char *expected)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid input syntax for type sqii.tally"),
+			 errdetail("Expected %s at character %d.", expected, (int) (at - input) + 1),
+			 errhint("A tally reads (n,sum,sumsq), for example (20,9,9).")));
+}
+
 /* Expect one character (after optional spaces); report bad syntax otherwise. */
 static char *
 ExpectChar(char *p, char c, const char *input)
 {
 	p = SkipSpaces(p);
 	if (*p != c)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type sqii.tally: \"%s\"", input),
-				 errdetail("Expected \"%c\".", c),
-				 errhint("A tally reads (n,sum,sumsq), for example (20,9,9).")));
+		ReportTallySyntax(input, p, psprintf("\"%c\"", c));
 	return p + 1;
 }
 
@@ -175,10 +186,7 @@ ParseFloat(char **p, const char *input)
 	 * values tally_out prints; only overflow and underflow to zero are bad.
 	 */
 	if (end == *p || (errno == ERANGE && (v == 0 || isinf(v))))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type sqii.tally: \"%s\"", input),
-				 errdetail("A sum is not a valid finite number.")));
+		ReportTallySyntax(input, *p, "a finite number");
 	*p = end;
 	return v;
 }
@@ -198,20 +206,14 @@ tally_in(PG_FUNCTION_ARGS)
 	errno = 0;
 	t->n = strtoi64(p, &end, 10);
 	if (end == p || errno == ERANGE)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type sqii.tally: \"%s\"", input),
-				 errdetail("The count is not a valid integer.")));
+		ReportTallySyntax(input, p, "a whole count");
 	p = ExpectChar(end, ',', input);
 	t->sum = ParseFloat(&p, input);
 	p = ExpectChar(p, ',', input);
 	t->sumsq = ParseFloat(&p, input);
 	p = ExpectChar(p, ')', input);
 	if (*SkipSpaces(p) != '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type sqii.tally: \"%s\"", input),
-				 errdetail("Junk after the closing parenthesis.")));
+		ReportTallySyntax(input, SkipSpaces(p), "the end after the closing parenthesis");
 	CheckTally(t);
 	PG_RETURN_TALLY_P(t);
 }

@@ -27,7 +27,8 @@ SELECT abs(sqii.pct_se('(20,9,9)'::sqii.tally, 0) - 100 * sqrt((9 - 81.0 / 20) /
 -- n = 0 reads as NULL even with min_n 0; one value has no standard error.
 SELECT sqii.pct('(0,0,0)'::sqii.tally, 0), sqii.mean('(0,0,0)'::sqii.tally, 0), sqii.se('(1,5,25)'::sqii.tally, 0);
 
--- Malformed text.
+-- Malformed text.  The input is not echoed (a tally of one student holds that
+-- student's value, and COPY errors reach the server log): the position is.
 SELECT '(20,9)'::sqii.tally;
 SELECT '20,9,9'::sqii.tally;
 SELECT '(20,9,9) junk'::sqii.tally;
