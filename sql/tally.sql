@@ -21,6 +21,13 @@ CREATE TYPE @extschema@.tally (
     ALIGNMENT = double,
     STORAGE = plain
 );
+-- The array type is not made a member of the extension by CREATE TYPE (it
+-- depends on tally instead).  As a member, postgres_fdw ships expressions of
+-- type tally[] (the one-pass aggregates) to servers declared with extensions
+-- 'sqii'; it is dropped with the extension as before.
+ALTER EXTENSION sqii ADD TYPE @extschema@.tally[];
+COMMENT ON TYPE @extschema@.tally[] IS
+    'array of sqii.tally: the result of the one-pass aggregates, element [group bit + 1] (or [bit + 1][value])';
 
 COMMENT ON TYPE @extschema@.tally IS
     'summary of one indicator cell: n non-NULL student values, their sum and sum of squares; merge with sqii.merge';
