@@ -59,6 +59,7 @@ typedef struct TallyAccum
 
 /* tally.c */
 extern void CheckTally(const Tally *t);
+extern bool TallySumTooLarge(int64 n, float8 sum, float8 sumsq, float8 slack);
 extern void CheckMinN(int32 min_n);
 extern Tally *TallyFromAccum(const TallyAccum *acc);
 extern bool TallyPct(const Tally *t, int32 min_n, float8 *result);

@@ -53,8 +53,27 @@ CheckTally(const Tally *t)
 		ReportBadTally("The sum of squares is negative.");
 	if (t->n == 0 && (t->sum != 0 || t->sumsq != 0))
 		ReportBadTally("A tally of zero values must have zero sums.");
-	if (t->sum * t->sum > (float8) t->n * t->sumsq * (1 + TALLY_CS_SLACK))
+	if (TallySumTooLarge(t->n, t->sum, t->sumsq, TALLY_CS_SLACK))
 		ReportBadTally("The sum is too large for the count and the sum of squares.");
+}
+
+/*
+ * Whether sum breaks Cauchy-Schwarz, sum^2 <= n * sumsq, by more than the
+ * relative slack.  Squares beyond the range of a double are compared as
+ * square roots.  The aggregates square each value, and the square of a tiny
+ * value underflows, losing at most half of DBL_TRUE_MIN: n such losses are
+ * allowed, or a tally of tiny values would not read back.
+ */
+bool
+TallySumTooLarge(int64 n, float8 sum, float8 sumsq, float8 slack)
+{
+	float8		nf = (float8) n;
+	float8		sum2 = sum * sum;
+	float8		bound = nf * sumsq;
+
+	if (isinf(sum2) || isinf(bound))
+		return fabs(sum) > sqrt(nf) * sqrt(sumsq) * (1 + slack);
+	return sum2 > bound * (1 + slack) + nf * nf * DBL_TRUE_MIN;
 }
 
 /* min_n is a number of students: zero or more. */
@@ -404,6 +423,9 @@ tally_sub(PG_FUNCTION_ARGS)
 	t->n = total->n - part->n;
 	t->sum = total->sum - part->sum;
 	t->sumsq = total->sumsq - part->sumsq;
+	/* The rest of a total cannot sum beyond the range the total holds. */
+	if (!isfinite(t->sum))
+		ReportNotPartOf();
 
 	if (t->sumsq < 0)
 	{
@@ -418,15 +440,12 @@ tally_sub(PG_FUNCTION_ARGS)
 		t->sum = 0;
 		t->sumsq = 0;
 	}
-	else if (t->sum * t->sum > (float8) t->n * t->sumsq)
+	else if (TallySumTooLarge(t->n, t->sum, t->sumsq, 0))
 	{
 		int			steps;
 
-		/*
-		 * Cauchy-Schwarz: a small excess is rounding, a large one an error.
-		 * Compared as square roots, which neither overflow nor underflow.
-		 */
-		if (fabs(t->sum) > sqrt((float8) t->n) * sqrt(t->sumsq + sumsq_tol))
+		/* Cauchy-Schwarz: a small excess is rounding, a large one an error. */
+		if (TallySumTooLarge(t->n, t->sum, t->sumsq + sumsq_tol, 0))
 			ReportNotPartOf();
 		t->sumsq = (t->sum / (float8) t->n) * t->sum;
 
@@ -434,7 +453,7 @@ tally_sub(PG_FUNCTION_ARGS)
 		 * Near the subnormal range sum^2 / n keeps only a few bits: step up
 		 * until the result passes CheckTally's test (a few ulps at most).
 		 */
-		for (steps = 0; steps < 64 && t->sum * t->sum > (float8) t->n * t->sumsq; steps++)
+		for (steps = 0; steps < 64 && TallySumTooLarge(t->n, t->sum, t->sumsq, 0); steps++)
 			t->sumsq = nextafter(t->sumsq, DBL_MAX);
 	}
 	CheckTally(t);

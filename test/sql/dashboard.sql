@@ -55,15 +55,20 @@ SELECT sqii.complement('(10,4,4)', '(10,4,4)');
 SELECT sqii.complement(a.t, b.t) AS last_value
 FROM (SELECT sqii.tally(0.1::float8 * i) AS t FROM generate_series(1, 1000) i) a,
      (SELECT sqii.tally(0.1::float8 * i) AS t FROM generate_series(1, 999) i) b;
--- Extremes found by fuzzing: a complement near the subnormal range whose
--- sum of squares must be rebuilt from the sum (the result reads back as a
--- valid tally), and sums so large that the check's tolerance overflowed
--- (the part has far too much of the total's sum of squares: an error).
+-- Extremes found by fuzzing.  Near the subnormal range: the rest of the
+-- total has a sum but no sum of squares left, which tiny values whose
+-- squares underflowed to zero give; the result reads back.  Near the top of
+-- the range: the rest would be one student of 1e154 with no square left (its
+-- square, 1e308, is far beyond the rounding of 1.7e308), so the part is not
+-- contained; the check's tolerance once overflowed to Infinity and let this
+-- through as (1,1e154,1e308).
 SELECT c AS near_subnormal, c::text::sqii.tally OPERATOR(sqii.=) c AS reads_back
 FROM sqii.complement('(282531538665488,1.4916681462400413e-154,1.7272337118231948e-77)',
                      '(3255585210368,9.4586521082948369e-308,1.7272337118231948e-77)') AS c;
-SELECT sqii.complement('(228896054280175,-6.741345863320692e+307,1.797658846573806e+308)',
-                       '(228896054259808,4.9977687296647464e-310,1.797658846573806e+308)');
+SELECT sqii.complement('(10,1e154,1.7e308)', '(9,0,1.7e308)');
+-- Tallies that no set of doubles has are refused on input: a sum whose square
+-- is beyond the range, with a count and sum of squares far too small for it.
+SELECT '(228896054280175,-6.741345863320692e+307,1.797658846573806e+308)'::sqii.tally;
 -- Change of a gap between years: (this year's gap) - (last year's), unrounded.
 SELECT round((sqii.pct_gap('(30,20,20)', '(70,20,20)', 30) - sqii.pct_gap('(30,15,15)', '(70,21,21)', 30))::numeric, 4)
            AS gap_change,

@@ -78,6 +78,11 @@ DROP TABLE tally_io_t, tally_io_copy;
 -- Subnormal sums are finite values: they print and read back.
 SELECT t::text AS subnormal, t::text::sqii.tally::text = t::text AS round_trip
 FROM (SELECT sqii.make_tally(1, 1e-310, 0) AS t) s;
+-- Squares of tiny values underflow to zero in the aggregate: 100,000 values of
+-- 1e-165 sum to 1e-160 with a sum of squares of 0, and that tally reads back
+-- (sum^2 = 1e-320 is allowed by the n underflowed squares).
+SELECT t::text AS underflowed_squares, t::text::sqii.tally::text = t::text AS round_trip
+FROM (SELECT sqii.tally(1e-165::float8) AS t FROM generate_series(1, 100000)) s;
 -- Overflow and underflow to zero in the text are not numbers a tally holds.
 SELECT '(1,1e-400,0)'::sqii.tally;
 
