@@ -648,10 +648,7 @@ GroupStateArray(FunctionCallInfo fcinfo, int ndims)
 			nulls[k] = !seen || acc->n == 0;
 			elems[k] = (Datum) 0;
 			if (!nulls[k])
-			{
-				TallyAccumCheck(acc);
 				elems[k] = PointerGetDatum(TallyFromAccum(acc));
-			}
 		}
 	}
 	dims[0] = nbits;

@@ -87,12 +87,16 @@ CheckMinN(int32 min_n)
 				 errhint("min_n is the smallest number of students a cell needs to be reported; use 0 to report every cell.")));
 }
 
-/* The tally an aggregate state stands for, with its compensation folded in. */
+/*
+ * The tally an aggregate state stands for, with its compensation folded in;
+ * a count or sum out of range (the fold can overflow too) is an error.
+ */
 Tally *
 TallyFromAccum(const TallyAccum *acc)
 {
 	Tally	   *t = (Tally *) palloc(sizeof(Tally));
 
+	TallyAccumCheck(acc);
 	t->n = acc->n;
 	t->sum = acc->sum + acc->sum_err;
 	t->sumsq = acc->sumsq + acc->sumsq_err;

@@ -55,11 +55,13 @@ GetAccum(FunctionCallInfo fcinfo, const char *fname)
 	return (TallyAccum *) PG_GETARG_POINTER(0);
 }
 
+/* The sums, their compensations and the two folded together must be finite. */
 static inline void
 CheckSumsFinite(const TallyAccum *acc)
 {
 	if (!isfinite(acc->sum) || !isfinite(acc->sumsq) ||
-		!isfinite(acc->sum_err) || !isfinite(acc->sumsq_err))
+		!isfinite(acc->sum_err) || !isfinite(acc->sumsq_err) ||
+		!isfinite(acc->sum + acc->sum_err) || !isfinite(acc->sumsq + acc->sumsq_err))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("sqii.tally sum out of range"),
