@@ -126,8 +126,17 @@ cutpoints_final(PG_FUNCTION_ARGS)
 		float8		frac = (float8) (scaled % levels) / levels;
 		float8		lo_value = state->values[lo];
 		float8		hi_value = frac > 0 ? state->values[lo + 1] : lo_value;
+		float8		gap = hi_value - lo_value;
 
-		cuts[k - 1] = Float8GetDatum(lo_value + frac * (hi_value - lo_value));
+		/*
+		 * percentile_cont's lo + frac * (hi - lo); values of opposite signs
+		 * near the ends of the range overflow the gap, and are weighted
+		 * instead.
+		 */
+		if (isfinite(gap))
+			cuts[k - 1] = Float8GetDatum(lo_value + frac * gap);
+		else
+			cuts[k - 1] = Float8GetDatum(lo_value * (1 - frac) + hi_value * frac);
 	}
 	PG_RETURN_ARRAYTYPE_P(construct_array(cuts, levels - 1, FLOAT8OID, sizeof(float8),
 										  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));

@@ -46,6 +46,15 @@ SELECT sqii.cutpoints(4) WITHIN GROUP (ORDER BY v DESC) FROM unnest(ARRAY[8, 1, 
 SELECT sqii.cutpoints(11) WITHIN GROUP (ORDER BY v) = (SELECT array_agg(v::float8 ORDER BY v) FROM generate_series(0.1, 1.0, 0.1) v)
        AS exact_on_values
 FROM (SELECT 0.1 * i AS v FROM generate_series(0, 11) i) s;
+-- Found by fuzzing: baseline values at both ends of the double range.  The gap
+-- overflows; the cuts are still the quarter points, -M/2, 0 and M/2 for
+-- M = 1.7976931348623157e308 (to rounding), and sqii.level accepts them.
+SELECT c AS cuts,
+       abs(c[1] / 1.7976931348623157e308::float8 + 0.5) < 1e-15 AND c[2] = 0
+           AND abs(c[3] / 1.7976931348623157e308::float8 - 0.5) < 1e-15 AS by_hand,
+       sqii.level(0, c, true) AS level_of_0
+FROM (SELECT sqii.cutpoints(4) WITHIN GROUP (ORDER BY v) AS c
+      FROM unnest(ARRAY[-1.7976931348623157e308, 1.7976931348623157e308]::float8[]) v) s;
 SELECT sqii.cutpoints(1) WITHIN GROUP (ORDER BY v) FROM (VALUES (1::float8)) s(v);
 SELECT sqii.cutpoints(101) WITHIN GROUP (ORDER BY v) FROM (VALUES (1::float8)) s(v);
 SELECT sqii.cutpoints(10) WITHIN GROUP (ORDER BY v) FROM (VALUES (1::float8), ('NaN')) s(v);
