@@ -21,6 +21,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/numeric.h"
 #include "utils/tuplestore.h"
 
 #include "sqii.h"
@@ -393,7 +394,8 @@ GetValueKinds(FunctionCallInfo fcinfo)
 	kinds->nvalues = PG_NARGS() - 2;
 	for (j = 0; j < kinds->nvalues; j++)
 	{
-		Oid			type = get_fn_expr_argtype(fcinfo->flinfo, 2 + j);
+		/* "any" passes a domain as itself: a domain over a number is a number. */
+		Oid			type = getBaseType(get_fn_expr_argtype(fcinfo->flinfo, 2 + j));
 
 		switch (type)
 		{
@@ -429,6 +431,25 @@ GetValueKinds(FunctionCallInfo fcinfo)
 	}
 	fcinfo->flinfo->fn_extra = kinds;
 	return kinds;
+}
+
+/*
+ * A numeric value as a double.  numeric_float8 would report a value beyond
+ * the range of a double with the value in the message; student values stay
+ * out of messages.  A value too small for a double counts as 0 (or its
+ * subnormal), as in float8 sums of such values.
+ */
+static float8
+NumericValue(Datum d)
+{
+	float8		x = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, d));
+
+	if (isinf(x) && !numeric_is_inf(DatumGetNumeric(d)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("sqii cannot tally a value beyond the range of double precision"),
+				 errdetail("A numeric student value is larger in magnitude than 1.8e308.")));
+	return x;
 }
 
 PG_FUNCTION_INFO_V1(tallies_by_group_accum);
@@ -470,8 +491,7 @@ tallies_by_group_accum(PG_FUNCTION_ARGS)
 					AddValueToGroups(state, j, mask, DatumGetFloat8(d));
 					break;
 				case VALUE_NUMERIC:
-					AddValueToGroups(state, j, mask,
-									 DatumGetFloat8(DirectFunctionCall1(numeric_float8, d)));
+					AddValueToGroups(state, j, mask, NumericValue(d));
 					break;
 			}
 		}

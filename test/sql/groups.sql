@@ -69,6 +69,13 @@ SELECT sqii.tallies_by_group(1::int8, VARIADIC ARRAY[1, 2]);
 SELECT sqii.tallies_by_group(1::int8, true, 'NaN'::numeric);
 SELECT sqii.tallies_by_group(1::int8, 1e200::float8);
 SELECT sqii.tallies_by_group(-1::int8, true);
+-- Found by fuzzing: a numeric beyond the range of a double is refused without
+-- showing the value (numeric_float8's own message would); one too small for a
+-- double counts as 0; a domain over a number is that number.
+SELECT sqii.tallies_by_group(1::int8, ('-3' || repeat('0', 400))::numeric);
+SELECT sqii.tallies_by_group(1::int8, 1e-400::numeric, 2.5::numeric) AS tiny_is_zero;
+CREATE DOMAIN pg_temp.score AS integer;
+SELECT sqii.tallies_by_group(1::int8, 5::pg_temp.score, 7) AS domain_values;
 -- group_tally_rows reads a 1-D result as one value per group, refuses other
 -- shapes, and refuses a bit the group table does not know.
 SELECT * FROM sqii.group_tally_rows(ARRAY['(2,1,1)', NULL, '(1,0,0)']::sqii.tally[]);
