@@ -8,8 +8,11 @@
 #include <math.h>
 #include <stdarg.h>
 
+#include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
 #include "nodes/execnodes.h"
+#include "nodes/pg_list.h"
+#include "nodes/primnodes.h"
 
 /* Harness-side printing uses the C library (PostgreSQL's snprintf has no %a). */
 #undef snprintf
@@ -57,15 +60,22 @@ bool
 fuzz_call(PGFunction fn, FmgrInfo *flinfo, Node *context, int nargs,
 		  const NullableDatum *args, Datum *result, bool *isnull)
 {
-	LOCAL_FCINFO(fcinfo, 8);
+	return fuzz_call_rs(fn, flinfo, context, NULL, nargs, args, result, isnull);
+}
+
+bool
+fuzz_call_rs(PGFunction fn, FmgrInfo *flinfo, Node *context, Node *resultinfo, int nargs,
+			 const NullableDatum *args, Datum *result, bool *isnull)
+{
+	LOCAL_FCINFO(fcinfo, FUZZ_MAX_ARGS);
 	sigjmp_buf	jb;
 	sigjmp_buf *save = fuzz_error_jmp;
 	Datum		r;
 	int			i;
 
-	if (nargs > 8)
+	if (nargs > FUZZ_MAX_ARGS)
 		abort();
-	InitFunctionCallInfoData(*fcinfo, flinfo, nargs, InvalidOid, context, NULL);
+	InitFunctionCallInfoData(*fcinfo, flinfo, nargs, InvalidOid, context, resultinfo);
 	for (i = 0; i < nargs; i++)
 		fcinfo->args[i] = args[i];
 	fuzz_error_jmp = &jb;
@@ -109,6 +119,62 @@ fuzz_flinfo_init(FmgrInfo *flinfo, PGFunction fn, int nargs)
 	flinfo->fn_nargs = nargs;
 	flinfo->fn_strict = false;
 	flinfo->fn_mcxt = CurrentMemoryContext;
+}
+
+bool
+fuzz_call_srf(PGFunction fn, FmgrInfo *flinfo, int nargs, const NullableDatum *args,
+			  TupleDesc result_desc, FuzzRows *rows)
+{
+	ReturnSetInfo rsinfo;
+	Datum		r;
+	bool		isnull;
+
+	memset(&rsinfo, 0, sizeof(rsinfo));
+	rsinfo.type = T_ReturnSetInfo;
+	rsinfo.expectedDesc = result_desc;
+	rsinfo.allowedModes = SFRM_ValuePerCall | SFRM_Materialize;
+	rsinfo.returnMode = SFRM_ValuePerCall;
+	rsinfo.isDone = ExprSingleResult;
+	if (!fuzz_call_rs(fn, flinfo, NULL, (Node *) &rsinfo, nargs, args, &r, &isnull))
+		return false;
+	/* execSRF.c's "table-function protocol for materialize mode was not followed" */
+	FUZZ_CHECK(rsinfo.returnMode == SFRM_Materialize && rsinfo.isDone == ExprSingleResult,
+			   "set-returning function: return mode %d, isDone %d",
+			   (int) rsinfo.returnMode, (int) rsinfo.isDone);
+	fuzz_tuplestore_rows(rsinfo.setResult, rows);
+	return true;
+}
+
+Node *
+fuzz_transfn_expr(int ninputs, const Oid *input_types, bool variadic)
+{
+	FuncExpr   *fexpr = palloc0(sizeof(FuncExpr));
+	List	   *args = palloc0(offsetof(List, initial_elements) + sizeof(ListCell) * (ninputs + 1));
+	int			i;
+
+	args->type = T_List;
+	args->length = args->max_length = ninputs + 1;
+	args->elements = args->initial_elements;
+	for (i = 0; i <= ninputs; i++)
+	{
+		/* make_agg_arg(): a PARAM_EXEC Param with paramid -1 */
+		Param	   *param = palloc0(sizeof(Param));
+
+		param->xpr.type = T_Param;
+		param->paramkind = PARAM_EXEC;
+		param->paramid = -1;
+		param->paramtype = i == 0 ? INTERNALOID : input_types[i - 1];
+		param->paramtypmod = -1;
+		param->location = -1;
+		args->elements[i].ptr_value = param;
+	}
+	fexpr->xpr.type = T_FuncExpr;
+	fexpr->funcresulttype = INTERNALOID;
+	fexpr->funcvariadic = variadic;
+	fexpr->funcformat = COERCE_EXPLICIT_CALL;
+	fexpr->args = args;
+	fexpr->location = -1;
+	return (Node *) fexpr;
 }
 
 /*
@@ -608,7 +674,8 @@ fuzz_agg_run(const FuzzAgg *agg, const FuzzPlan *plan, NullableDatum *result)
 {
 	int		   *order = plan_order(plan, agg->nrows);
 	NullableDatum parts[3];
-	NullableDatum args[8];
+	NullableDatum args[FUZZ_MAX_ARGS];
+	FmgrInfo	fl;
 	int			from = 0;
 	int			p;
 
@@ -620,12 +687,15 @@ fuzz_agg_run(const FuzzAgg *agg, const FuzzPlan *plan, NullableDatum *result)
 			Max(from, plan->cut[p] * agg->nrows / 256);
 		int			i;
 
+		fuzz_flinfo_init(&fl, agg->transfn, agg->nargs + 1);
+		fl.fn_expr = agg->trans_expr;
 		parts[p] = fuzz_null();
 		for (i = from; i < to; i++)
 		{
 			args[0] = parts[p];
 			memcpy(&args[1], &agg->rows[order[i] * agg->nargs], sizeof(NullableDatum) * agg->nargs);
-			if (!fuzz_agg_call(agg->transfn, agg->nargs + 1, args, &parts[p]))
+			if (!fuzz_call(agg->transfn, &fl, fuzz_agg_node, agg->nargs + 1, args,
+						   &parts[p].value, &parts[p].isnull))
 				return false;
 		}
 		from = to;
@@ -636,6 +706,7 @@ fuzz_agg_run(const FuzzAgg *agg, const FuzzPlan *plan, NullableDatum *result)
 		/* The leader starts from no state and combines the partials in. */
 		NullableDatum leader = fuzz_null();
 
+		fuzz_flinfo_init(&fl, agg->combinefn, 2);
 		for (p = 0; p < plan->nparts; p++)
 		{
 			NullableDatum part = parts[plan->combine_reversed ? plan->nparts - 1 - p : p];
@@ -644,7 +715,7 @@ fuzz_agg_run(const FuzzAgg *agg, const FuzzPlan *plan, NullableDatum *result)
 				return false;
 			args[0] = leader;
 			args[1] = part;
-			if (!fuzz_agg_call(agg->combinefn, 2, args, &leader))
+			if (!fuzz_call(agg->combinefn, &fl, fuzz_agg_node, 2, args, &leader.value, &leader.isnull))
 				return false;
 		}
 		parts[0] = leader;
@@ -716,6 +787,7 @@ expect_str(const FuzzExpect *e)
 void
 fuzz_check_outcome(const FuzzExpect *e, bool ok, const char *what)
 {
+	char		raised[6];
 	int			i;
 
 	if (ok)
@@ -730,8 +802,9 @@ fuzz_check_outcome(const FuzzExpect *e, bool ok, const char *what)
 	for (i = 0; i < e->nmay; i++)
 		if (e->may[i] == fuzz_error.sqlerrcode)
 			return;
-	fuzz_fail("%s raised %s, expected %s", what, fuzz_sqlstate(fuzz_error.sqlerrcode),
-			  expect_str(e));
+	/* A copy: expect_str() reuses fuzz_sqlstate()'s buffer. */
+	strcpy(raised, fuzz_sqlstate(fuzz_error.sqlerrcode));
+	fuzz_fail("%s raised %s, expected %s", what, raised, expect_str(e));
 }
 
 /* ---- independent sums ------------------------------------------------- */

@@ -15,9 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "access/tupdesc.h"
 #include "fmgr.h"
 #include "nodes/nodes.h"
 #include "utils/array.h"
+#include "utils/tuplestore.h"
 
 #include "../../src/sqii.h"
 
@@ -51,6 +53,9 @@ extern void fuzz_fail(const char *what, ...) pg_attribute_printf(1, 2) pg_attrib
 #define FUZZ_CHECK(cond, ...) \
 	do { if (!(cond)) fuzz_fail("check failed: " #cond ": " __VA_ARGS__); } while (0)
 
+/* Arguments of one call, at most (VARIADIC "any" aggregates take many). */
+#define FUZZ_MAX_ARGS 16
+
 /*
  * Call an fmgr function.  Returns true with *result and *isnull set on success,
  * false when it raised an ERROR (fuzz_error holds it).  context is the
@@ -60,6 +65,32 @@ extern bool fuzz_call(PGFunction fn, FmgrInfo *flinfo, Node *context,
 					  int nargs, const NullableDatum *args,
 					  Datum *result, bool *isnull);
 
+/* The same with fcinfo->resultinfo set (a ReturnSetInfo for an SRF). */
+extern bool fuzz_call_rs(PGFunction fn, FmgrInfo *flinfo, Node *context, Node *resultinfo,
+						 int nargs, const NullableDatum *args,
+						 Datum *result, bool *isnull);
+
+/* What a set-returning function put in its tuplestore (copies). */
+typedef struct FuzzRows
+{
+	int			natts;
+	int			nrows;
+	const Datum *values;		/* nrows x natts */
+	const bool *nulls;
+} FuzzRows;
+
+/*
+ * Call a set-returning function as a FunctionScan does, allowing
+ * materialize mode; result_desc is its RETURNS TABLE (fuzz_tupdesc).
+ * False on ERROR; aborts if the function broke the materialize protocol.
+ */
+extern bool fuzz_call_srf(PGFunction fn, FmgrInfo *flinfo, int nargs, const NullableDatum *args,
+						  TupleDesc result_desc, FuzzRows *rows);
+
+/* pg_stubs.c: a row descriptor of types from its fake catalog; the rows of a store. */
+extern TupleDesc fuzz_tupdesc(int natts, const Oid *types);
+extern void fuzz_tuplestore_rows(Tuplestorestate *state, FuzzRows *rows);
+
 /* Run fn(arg) with ERROR turned into a false return. */
 extern bool fuzz_try(void (*fn) (void *), void *arg);
 
@@ -68,6 +99,14 @@ extern Node *fuzz_agg_node;
 
 /* A FmgrInfo as fmgr_info() would leave it for a C function. */
 extern void fuzz_flinfo_init(FmgrInfo *flinfo, PGFunction fn, int nargs);
+
+/*
+ * The fn_expr nodeAgg gives a transition function (parse_agg.c's
+ * build_aggregate_transfn_expr): a FuncExpr whose arguments are Params of
+ * the state type and of each aggregated argument's type; variadic when the
+ * call wrote VARIADIC.  What get_fn_expr_argtype/_variadic read.
+ */
+extern Node *fuzz_transfn_expr(int ninputs, const Oid *input_types, bool variadic);
 
 /*
  * Called by every harness at the start of each input: frees everything
@@ -83,6 +122,7 @@ extern void fuzz_check_error_sane(void);
 
 #define FUZZ_TALLY_OID			90001
 #define FUZZ_TALLY_ARRAY_OID	90002
+#define FUZZ_SCORE_OID			90003	/* CREATE DOMAIN score AS integer */
 
 /* One row of the join LoadGroupMap() runs (student_group LEFT JOIN race_code). */
 typedef struct FuzzGroupRow
@@ -271,6 +311,7 @@ typedef struct FuzzAgg
 	PGFunction	deserialfn;
 	PGFunction	finalfn;
 	int			nargs;			/* aggregated arguments per row */
+	Node	   *trans_expr;		/* fn_expr of the transition calls, or NULL */
 	int			nrows;
 	const NullableDatum *rows;	/* nrows x nargs */
 	int			ndirect;		/* direct arguments of an ordered-set */
@@ -303,7 +344,12 @@ extern const FuzzPlan fuzz_reversed_plan;
 /* A plan chosen by three fuzzer bytes. */
 extern FuzzPlan fuzz_read_plan(FuzzInput *in);
 
-/* Aggregate the rows under plan; false when an ERROR was raised. */
+/*
+ * Aggregate the rows under plan; false when an ERROR was raised.  As in
+ * nodeAgg, each partial aggregation calls the transition function through
+ * one FmgrInfo of its own (fn_extra kept from row to row), and the leader
+ * its combine function through one.
+ */
 extern bool fuzz_agg_run(const FuzzAgg *agg, const FuzzPlan *plan, NullableDatum *result);
 
 /* sqii.tally(boolean) or sqii.tally(float8) of values, serially; false on ERROR. */

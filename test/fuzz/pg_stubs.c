@@ -16,25 +16,38 @@
  *	- construct_md_array/deconstruct_array produce and read the server's
  *	  on-disk array layout (dims, lower bounds, null bitmap, alignment).
  *	- SPI, lsyscache: a fake catalog the harness fills (fuzz_group_rows).
+ *	- get_fn_expr_argtype/_variadic read a FuncExpr of Params as nodeAgg
+ *	  builds for a transition function (fuzz_transfn_expr); numeric is its
+ *	  numeric_out text, converted as numeric_float8_no_overflow converts it.
+ *	- InitMaterializedSRF and tuplestore_putvalues keep copies of the rows
+ *	  a set-returning function returns (fuzz_call_srf).
  * double_to_shortest_decimal_buf, hash_bytes and pg_qsort are PostgreSQL's
  * own code, linked from libpgcommon.a / libpgport.a.
  */
 #include "postgres.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "access/htup.h"
+#include "access/tupdesc.h"
 #include "access/tupmacs.h"
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "libpq/pqformat.h"
 #include "nodes/execnodes.h"
+#include "nodes/pg_list.h"
+#include "nodes/primnodes.h"
 #include "utils/array.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -798,13 +811,13 @@ deconstruct_array(ArrayType *array, Oid elmtype, int elmlen, bool elmbyval, char
 }
 
 /* ======================================================================
- * Catalog lookups: the sqii schema, the tally and tally[] types.
+ * Catalog lookups: the sqii schema, the types the harnesses use.
  * ====================================================================== */
 
 Oid
 get_fn_expr_rettype(FmgrInfo *flinfo)
 {
-	/* Every function asking is tally_by_group_final: sqii.tally[]. */
+	/* Every function asking is tally_by_group_final or tallies_by_group_final. */
 	return FUZZ_TALLY_ARRAY_OID;
 }
 
@@ -814,15 +827,65 @@ get_element_type(Oid typid)
 	return typid == FUZZ_TALLY_ARRAY_OID ? FUZZ_TALLY_OID : InvalidOid;
 }
 
+/* The types the harnesses pass, as pg_type has them. */
+typedef struct FakeType
+{
+	Oid			oid;
+	const char *name;			/* format_type_be */
+	int16		len;
+	bool		byval;
+	char		align;
+} FakeType;
+
+static const FakeType fake_types[] = {
+	{BOOLOID, "boolean", 1, true, TYPALIGN_CHAR},
+	{INT2OID, "smallint", 2, true, TYPALIGN_SHORT},
+	{INT4OID, "integer", 4, true, TYPALIGN_INT},
+	{INT8OID, "bigint", 8, true, TYPALIGN_DOUBLE},
+	{FLOAT4OID, "real", 4, true, TYPALIGN_INT},
+	{FLOAT8OID, "double precision", 8, true, TYPALIGN_DOUBLE},
+	{NUMERICOID, "numeric", -1, false, TYPALIGN_INT},
+	{TEXTOID, "text", -1, false, TYPALIGN_INT},
+	{OIDOID, "oid", 4, true, TYPALIGN_INT},
+	{MONEYOID, "money", 8, true, TYPALIGN_DOUBLE},
+	{DATEOID, "date", 4, true, TYPALIGN_INT},
+	{INT4ARRAYOID, "integer[]", -1, false, TYPALIGN_INT},
+	{INTERNALOID, "internal", SIZEOF_DATUM, true, TYPALIGN_DOUBLE},
+	/* CREATE TYPE sqii.tally (INTERNALLENGTH = 24, ALIGNMENT = double) */
+	{FUZZ_TALLY_OID, "sqii.tally", sizeof(Tally), false, TYPALIGN_DOUBLE},
+	{FUZZ_TALLY_ARRAY_OID, "sqii.tally[]", -1, false, TYPALIGN_DOUBLE},
+	{FUZZ_SCORE_OID, "score", 4, true, TYPALIGN_INT},
+};
+
+static const FakeType *
+fake_type(Oid typid, const char *who)
+{
+	int			i;
+
+	for (i = 0; i < lengthof(fake_types); i++)
+		if (fake_types[i].oid == typid)
+			return &fake_types[i];
+	/* The server's "cache lookup failed": the harness passed a type it has not listed. */
+	fuzz_fail("%s: type %u is not in pg_stubs' catalog", who, typid);
+}
+
 void
 get_typlenbyvalalign(Oid typid, int16 *typlen, bool *typbyval, char *typalign)
 {
-	if (typid != FUZZ_TALLY_OID)
-		fuzz_fail("get_typlenbyvalalign: unexpected type %u", typid);
-	/* CREATE TYPE sqii.tally (INTERNALLENGTH = 24, ALIGNMENT = double) */
-	*typlen = sizeof(Tally);
-	*typbyval = false;
-	*typalign = TYPALIGN_DOUBLE;
+	const FakeType *t = fake_type(typid, "get_typlenbyvalalign");
+
+	*typlen = t->len;
+	*typbyval = t->byval;
+	*typalign = t->align;
+}
+
+char *
+format_type_be(Oid type_oid)
+{
+	/* format_type_extended() prints InvalidOid as "-". */
+	if (type_oid == InvalidOid)
+		return pstrdup("-");
+	return pstrdup(fake_type(type_oid, "format_type_be")->name);
 }
 
 Oid
@@ -942,54 +1005,236 @@ SPI_getvalue(HeapTuple tuple, TupleDesc tupdesc, int fnumber)
 }
 
 /* ======================================================================
- * Linked, not emulated: what sqii.tallies_by_group (VARIADIC "any") and
- * sqii.group_tally_rows (a set-returning function) need.  No harness calls
- * them yet; reaching one is a harness bug, not a finding.
+ * fmgr: what sqii.tallies_by_group (VARIADIC "any") reads of its call.
  * ====================================================================== */
 
-#define NOT_EMULATED(name) \
-	fuzz_fail("pg_stubs: %s is not emulated (no harness calls the functions that use it)", name)
-
-bool
-get_fn_expr_variadic(FmgrInfo *flinfo)
+/*
+ * exprType() of the only nodes the harness puts in a call's arguments: the
+ * Params nodeAgg's build_aggregate_transfn_expr() makes.
+ */
+static Oid
+fake_expr_type(const Node *expr)
 {
-	NOT_EMULATED("get_fn_expr_variadic");
+	if (!IsA(expr, Param))
+		fuzz_fail("pg_stubs: exprType of node type %d (the harness builds only Params)",
+				  (int) nodeTag(expr));
+	return ((const Param *) expr)->paramtype;
 }
 
+/* fmgr.c: get_fn_expr_argtype() by way of get_call_expr_argtype(). */
 Oid
 get_fn_expr_argtype(FmgrInfo *flinfo, int argnum)
 {
-	NOT_EMULATED("get_fn_expr_argtype");
+	List	   *args;
+
+	if (flinfo == NULL || flinfo->fn_expr == NULL)
+		return InvalidOid;
+	if (!IsA(flinfo->fn_expr, FuncExpr))
+		fuzz_fail("pg_stubs: fn_expr of node type %d (the harness builds only FuncExprs)",
+				  (int) nodeTag(flinfo->fn_expr));
+	args = ((FuncExpr *) flinfo->fn_expr)->args;
+	if (argnum < 0 || argnum >= list_length(args))
+		return InvalidOid;
+	return fake_expr_type((Node *) list_nth(args, argnum));
 }
 
-char *
-format_type_be(Oid type_oid)
+/* fmgr.c: was VARIADIC written (the variadic values passed as one array)? */
+bool
+get_fn_expr_variadic(FmgrInfo *flinfo)
 {
-	NOT_EMULATED("format_type_be");
+	if (flinfo == NULL || flinfo->fn_expr == NULL)
+		return false;
+	if (IsA(flinfo->fn_expr, FuncExpr))
+		return ((FuncExpr *) flinfo->fn_expr)->funcvariadic;
+	return false;
 }
 
-Datum
-numeric_float8(PG_FUNCTION_ARGS)
-{
-	NOT_EMULATED("numeric_float8");
-}
-
+/* fmgr.c, as it is. */
 Datum
 DirectFunctionCall1Coll(PGFunction func, Oid collation, Datum arg1)
 {
-	NOT_EMULATED("DirectFunctionCall1Coll");
+	LOCAL_FCINFO(fcinfo, 1);
+	Datum		result;
+
+	InitFunctionCallInfoData(*fcinfo, NULL, 1, collation, NULL, NULL);
+	fcinfo->args[0].value = arg1;
+	fcinfo->args[0].isnull = false;
+	result = (*func) (fcinfo);
+	if (fcinfo->isnull)
+		elog(ERROR, "function %p returned NULL", (void *) func);
+	return result;
 }
 
+/*
+ * numeric: a harness numeric is a varlena holding what numeric_out prints
+ * (plain notation, NaN, Infinity, -Infinity).  PostgreSQL 15's
+ * numeric_float8_no_overflow is strtod of that text with no range error:
+ * beyond the range is +-HUGE_VAL, too small 0 or a subnormal.
+ */
+Datum
+numeric_float8_no_overflow(PG_FUNCTION_ARGS)
+{
+	struct varlena *num = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	int			len = VARSIZE(num) - VARHDRSZ;
+	char	   *s = palloc(len + 1);
+	char	   *end;
+	double		val;
+
+	memcpy(s, VARDATA(num), len);
+	s[len] = '\0';
+	val = strtod(s, &end);
+	if (end == s || *end != '\0')
+		fuzz_fail("numeric_float8_no_overflow: \"%s\" is not a harness numeric", s);
+	pfree(s);
+	PG_RETURN_FLOAT8(val);
+}
+
+bool
+numeric_is_inf(Numeric num)
+{
+	struct varlena *v = (struct varlena *) num;
+	int			len = VARSIZE(v) - VARHDRSZ;
+
+	return (len == 8 && memcmp(VARDATA(v), "Infinity", 8) == 0) ||
+		(len == 9 && memcmp(VARDATA(v), "-Infinity", 9) == 0);
+}
+
+/* lsyscache.c: the harness's one domain is over integer. */
+Oid
+getBaseType(Oid typid)
+{
+	return typid == FUZZ_SCORE_OID ? INT4OID : typid;
+}
+
+/* ======================================================================
+ * Set-returning functions in materialize mode: a tuplestore that keeps
+ * copies of the rows for the harness (fuzz_call_srf).
+ * ====================================================================== */
+
+struct Tuplestorestate
+{
+	TupleDesc	desc;			/* rsinfo->setDesc: rows are formed with it */
+	int			nrows;
+	int			maxrows;
+	Datum	   *values;			/* nrows x desc->natts */
+	bool	   *nulls;
+};
+
+TupleDesc
+fuzz_tupdesc(int natts, const Oid *types)
+{
+	TupleDesc	desc = palloc0(offsetof(TupleDescData, attrs) +
+							   sizeof(FormData_pg_attribute) * natts);
+	int			i;
+
+	desc->natts = natts;
+	desc->tdtypeid = RECORDOID;
+	desc->tdtypmod = -1;
+	desc->tdrefcount = -1;
+	for (i = 0; i < natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		att->attnum = i + 1;
+		att->atttypid = types[i];
+		att->atttypmod = -1;
+		get_typlenbyvalalign(types[i], &att->attlen, &att->attbyval, &att->attalign);
+	}
+	return desc;
+}
+
+/* funcapi.c: the checks and the ReturnSetInfo fields, as in PostgreSQL 15. */
 void
 InitMaterializedSRF(FunctionCallInfo fcinfo, bits32 flags)
 {
-	NOT_EMULATED("InitMaterializedSRF");
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Tuplestorestate *store;
+	Size		descsize;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
+	if (!(rsinfo->allowedModes & SFRM_Materialize) ||
+		((flags & MAT_SRF_USE_EXPECTED_DESC) != 0 && rsinfo->expectedDesc == NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("materialize mode required, but it is not allowed in this context")));
+	if (rsinfo->setResult != NULL)
+		fuzz_fail("InitMaterializedSRF called twice in one call");
+
+	/*
+	 * get_call_result_type() would give the declared RETURNS TABLE; the
+	 * harness passes that as expectedDesc.  The copy is what setDesc gets.
+	 */
+	if (rsinfo->expectedDesc == NULL)
+		fuzz_fail("pg_stubs: fuzz_call_srf without a result descriptor");
+	descsize = offsetof(TupleDescData, attrs) +
+		sizeof(FormData_pg_attribute) * rsinfo->expectedDesc->natts;
+	store = palloc0(sizeof(Tuplestorestate));
+	store->desc = palloc(descsize);
+	memcpy(store->desc, rsinfo->expectedDesc, descsize);
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = store;
+	rsinfo->setDesc = store->desc;
 }
 
+/* Like heap_form_tuple, copy each value: the caller may free its own. */
 void
 tuplestore_putvalues(Tuplestorestate *state, TupleDesc tdesc, Datum *values, bool *isnull)
 {
-	NOT_EMULATED("tuplestore_putvalues");
+	int			natts;
+	int			i;
+
+	if (state == NULL || tdesc != state->desc)
+		fuzz_fail("tuplestore_putvalues: not the store and descriptor InitMaterializedSRF made");
+	natts = tdesc->natts;
+	if (state->nrows == state->maxrows)
+	{
+		state->maxrows = state->maxrows ? 2 * state->maxrows : 16;
+		state->values = state->values ?
+			repalloc(state->values, sizeof(Datum) * natts * state->maxrows) :
+			palloc(sizeof(Datum) * natts * state->maxrows);
+		state->nulls = state->nulls ?
+			repalloc(state->nulls, sizeof(bool) * natts * state->maxrows) :
+			palloc(sizeof(bool) * natts * state->maxrows);
+	}
+	for (i = 0; i < natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tdesc, i);
+		Datum	   *v = &state->values[state->nrows * natts + i];
+		Size		size;
+		char	   *copy;
+
+		state->nulls[state->nrows * natts + i] = isnull[i];
+		*v = (Datum) 0;
+		if (isnull[i])
+			continue;
+		if (att->attbyval)
+		{
+			*v = values[i];
+			continue;
+		}
+		if (att->attlen == -1 && VARATT_IS_EXTERNAL(DatumGetPointer(values[i])))
+			fuzz_fail("tuplestore_putvalues: external varlena in column %d", i + 1);
+		size = att->attlen == -1 ? VARSIZE_ANY(DatumGetPointer(values[i])) : att->attlen;
+		copy = palloc(size);
+		memcpy(copy, DatumGetPointer(values[i]), size);
+		*v = PointerGetDatum(copy);
+	}
+	state->nrows++;
+}
+
+void
+fuzz_tuplestore_rows(Tuplestorestate *state, FuzzRows *rows)
+{
+	memset(rows, 0, sizeof(*rows));
+	if (state == NULL)
+		return;
+	rows->natts = state->desc->natts;
+	rows->nrows = state->nrows;
+	rows->values = state->values;
+	rows->nulls = state->nulls;
 }
 
 /* ======================================================================
