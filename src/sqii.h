@@ -103,7 +103,8 @@ CompensatedAdd(float8 *s, float8 *err, float8 x)
 /*
  * Add a value already checked to be finite, and its square, without the
  * count and overflow checks: the one-pass aggregate adds one value to several
- * groups and calls TallyAccumCheck on each accumulator once, at the end.
+ * groups, and TallyAccumCombine and TallyFromAccum check each accumulator
+ * once, at the end (TallyAccumCheck).
  */
 static inline void
 TallyAccumAddFinite(TallyAccum *acc, float8 x, float8 xx)
