@@ -1,11 +1,11 @@
 EXTENSION = sqii
 MODULE_big = sqii
-OBJS = src/tally.o src/tally_agg.o src/dashboard.o src/groups.o src/levels.o src/suppress.o
+OBJS = src/tally.o src/tally_agg.o src/dashboard.o src/groups.o src/levels.o src/suppress.o src/config.o
 
-# The install script is assembled from one SQL file per concept, in this order.
-SQL_PARTS = sql/header.sql sql/tally.sql sql/groups.sql sql/dashboard.sql sql/levels.sql sql/index.sql sql/privacy.sql
-DATA_built = sqii--0.1.sql
-DATA = $(wildcard sql/sqii--*--*.sql)
+# Released scripts are never edited.  CREATE EXTENSION sqii runs the 0.1 install
+# script and then each update script in turn, as PostgreSQL's contrib modules
+# do, so a fresh install and an updated database follow the same path.
+DATA = sql/sqii--0.1.sql sql/sqii--0.1--0.2.sql
 
 TESTS = $(sort $(wildcard test/sql/*.sql))
 REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
@@ -18,6 +18,3 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 src/*.o: src/sqii.h
-
-sqii--0.1.sql: $(SQL_PARTS)
-	cat $^ > $@
