@@ -36,6 +36,24 @@ sqii_build_install() {
     make -C "$SQII_ROOT" -s PG_CONFIG="$PG_BIN/pg_config" install >/dev/null
 }
 
+# The released 0.1: tag v0.1, or the commit it names when a clone has no tags.
+SQII_V01_REF=v0.1
+SQII_V01_COMMIT=b5809b558b85db24b7e8f0dad401c696227a7cbf
+
+# Build and install an earlier release from git (for the update tests): its
+# library and scripts replace the current ones until sqii_build_install runs.
+sqii_build_install_release() {
+    local ref=${1:-$SQII_V01_REF}
+    git -C "$SQII_ROOT" rev-parse -q --verify "$ref^{commit}" >/dev/null || ref=$SQII_V01_COMMIT
+    local dir
+    dir=$(mktemp -d /tmp/sqii-release.XXXXXX)
+    git -C "$SQII_ROOT" archive "$ref" | tar -x -C "$dir"
+    log "building and installing sqii from $ref"
+    make -C "$dir" -s PG_CONFIG="$PG_BIN/pg_config" >/dev/null
+    make -C "$dir" -s PG_CONFIG="$PG_BIN/pg_config" install >/dev/null
+    rm -rf "$dir"
+}
+
 # Run a command as the cluster's owner (PostgreSQL refuses to run as root).
 as_owner() {
     if [ "$(id -u)" -eq 0 ]; then
