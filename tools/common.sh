@@ -5,7 +5,9 @@ set -euo pipefail
 
 SQII_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_MAJOR=15
-PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
+# SQII_PG_BIN points at another (relocated) PostgreSQL 15 tree, to work beside
+# a colleague without sharing the installed extension files.
+PG_BIN=${SQII_PG_BIN:-/usr/lib/postgresql/$PG_MAJOR/bin}
 SQII_PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
     postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl make gcc
     python3-numpy python3-scipy"
