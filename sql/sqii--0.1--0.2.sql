@@ -93,7 +93,7 @@ BEGIN
         END IF;
     END IF;
     NEW.shipped := false;
-    row_key := @extschema@.config_key(TG_RELID, to_jsonb(NEW));
+    row_key := @extschema@.config_key(TG_RELID::regclass, to_jsonb(NEW));
     DELETE FROM @extschema@.config_deletion d
     WHERE d.config_table = TG_TABLE_NAME AND d.key = row_key;
     IF TG_OP = 'INSERT' THEN
@@ -125,8 +125,8 @@ BEGIN
     IF @extschema@.in_extension_script() THEN
         RETURN NULL;
     END IF;
-    old_key := @extschema@.config_key(TG_RELID, to_jsonb(OLD));
-    IF TG_OP = 'UPDATE' AND old_key = @extschema@.config_key(TG_RELID, to_jsonb(NEW)) THEN
+    old_key := @extschema@.config_key(TG_RELID::regclass, to_jsonb(OLD));
+    IF TG_OP = 'UPDATE' AND old_key = @extschema@.config_key(TG_RELID::regclass, to_jsonb(NEW)) THEN
         RETURN NULL;
     END IF;
     INSERT INTO @extschema@.config_deletion (config_table, key)
@@ -196,12 +196,88 @@ BEGIN
     FOREACH tbl IN ARRAY ARRAY['student_group', 'race_code', 'dfs_threshold', 'dashboard_indicator',
                                'dashboard_cut', 'dashboard_color_grid', 'model', 'model_domain',
                                'model_indicator'] LOOP
-        EXECUTE format('CREATE TRIGGER config_row_write BEFORE INSERT OR UPDATE ON %I.%I '
+        EXECUTE pg_catalog.format('CREATE TRIGGER config_row_write BEFORE INSERT OR UPDATE ON %I.%I '
                        'FOR EACH ROW EXECUTE FUNCTION %I.config_row_write()', '@extschema@', tbl, '@extschema@');
-        EXECUTE format('CREATE TRIGGER config_row_delete AFTER DELETE OR UPDATE ON %I.%I '
+        EXECUTE pg_catalog.format('CREATE TRIGGER config_row_delete AFTER DELETE OR UPDATE ON %I.%I '
                        'FOR EACH ROW EXECUTE FUNCTION %I.config_row_delete()', '@extschema@', tbl, '@extschema@');
-        EXECUTE format('CREATE TRIGGER config_refuse_truncate BEFORE TRUNCATE ON %I.%I '
+        EXECUTE pg_catalog.format('CREATE TRIGGER config_refuse_truncate BEFORE TRUNCATE ON %I.%I '
                        'FOR EACH STATEMENT EXECUTE FUNCTION %I.config_refuse_truncate()', '@extschema@', tbl, '@extschema@');
     END LOOP;
+END
+$$;
+
+--------------------------------------------------------------------------------
+-- Bad input is an error, not a quietly wrong row.
+--------------------------------------------------------------------------------
+
+-- 0.1 joined the array with sqii.student_group in SQL: a 2-D result of
+-- sqii.tallies_by_group came out as wrongly labelled rows, and a bit with no
+-- group row was dropped.  Now C, sharing sqii.group_tally_rows's checks.
+CREATE OR REPLACE FUNCTION @extschema@.group_tallies(tallies @extschema@.tally[])
+RETURNS TABLE (group_code pg_catalog.text, tally @extschema@.tally)
+AS 'MODULE_PATHNAME', 'sqii_group_tallies'
+LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 14;
+
+-- 0.1 gave an unknown group code the sums of a program group.
+CREATE OR REPLACE FUNCTION @extschema@.group_sums(unit pg_catalog.text, group_code pg_catalog.text,
+                                                  OUT total_of pg_catalog.text[], OUT part_of pg_catalog.text[])
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    kind   text;
+    races  text := 'races of ' || coalesce('unit ' || quote_literal(unit), 'the total row');
+    units  text := 'units of ' || quote_literal(group_code);
+BEGIN
+    SELECT g.kind INTO kind FROM @extschema@.student_group g WHERE g.group_code = group_sums.group_code;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'unknown student group code'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Group codes are the group_code values of sqii.student_group.';
+    END IF;
+    total_of := CASE WHEN kind = 'all' THEN
+                         CASE WHEN unit IS NULL THEN ARRAY[races, units] ELSE ARRAY[races] END
+                     WHEN unit IS NULL THEN ARRAY[units]
+                     ELSE ARRAY[]::text[] END;
+    part_of := CASE WHEN unit IS NULL AND kind = 'race' THEN ARRAY[races]
+                    WHEN unit IS NULL THEN ARRAY[]::text[]
+                    WHEN kind = 'race' THEN ARRAY[races, units]
+                    ELSE ARRAY[units] END;
+END
+$$;
+
+-- A role that may not write sqii.model_cut is told so before the INSERT
+-- (whose failure would print the statement as context), and the cut points
+-- are checked by an assignment, which prints no internal query either.
+CREATE OR REPLACE FUNCTION @extschema@.freeze_cutpoints(model pg_catalog.text, indicator pg_catalog.text,
+                                                        baseline_year pg_catalog.int4, cuts pg_catalog.float8[],
+                                                        school_level pg_catalog.text DEFAULT '*')
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    checked_level int;
+BEGIN
+    IF NOT has_table_privilege('@extschema@.model_cut', 'INSERT, UPDATE') THEN
+        RAISE EXCEPTION 'permission denied for table model_cut'
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Frozen cut points are configuration: the owner of extension sqii writes them, or grants INSERT and UPDATE on sqii.model_cut.';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.model_indicator i
+                   WHERE i.model = freeze_cutpoints.model AND i.indicator = freeze_cutpoints.indicator) THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('model %L has no indicator %L', model, indicator),
+            HINT = 'The indicators of a model are listed in sqii.model_indicator.';
+    END IF;
+    IF cuts IS NULL OR cardinality(cuts) <> 9 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'an index indicator needs 9 cut points (10 levels)',
+            HINT = 'Use sqii.cutpoints(10) WITHIN GROUP (ORDER BY value) over the baseline year.';
+    END IF;
+    checked_level := @extschema@.level(0::float8, cuts, true);     -- validates order, NULLs, NaN
+    INSERT INTO @extschema@.model_cut AS c (model, indicator, school_level, baseline_year, cuts)
+    VALUES (model, indicator, school_level, baseline_year, cuts)
+    ON CONFLICT ON CONSTRAINT model_cut_pkey
+    DO UPDATE SET baseline_year = EXCLUDED.baseline_year, cuts = EXCLUDED.cuts;
 END
 $$;

@@ -694,14 +694,13 @@ tallies_by_group_final(PG_FUNCTION_ARGS)
 	return GroupStateArray(fcinfo, 2);
 }
 
-PG_FUNCTION_INFO_V1(sqii_group_tally_rows);
 /*
- * sqii.group_tally_rows(tallies): one row (group_code, tallies) per group
- * with a value, from the result of either one-pass aggregate; a 1-D array is
- * one value per group.
+ * Emit one row (group_code, tallies) per group with a value of a one-pass
+ * result; a 1-D array is one value per group.  With single, the array must be
+ * 1-D and the row carries the tally itself.
  */
-Datum
-sqii_group_tally_rows(PG_FUNCTION_ARGS)
+static Datum
+GroupRows(FunctionCallInfo fcinfo, const char *caller, bool single)
 {
 	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
@@ -719,8 +718,14 @@ sqii_group_tally_rows(PG_FUNCTION_ARGS)
 	if (ARR_NDIM(arr) > 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("sqii.group_tally_rows needs the result of sqii.tally_by_group or sqii.tallies_by_group"),
+				 errmsg("%s needs the result of sqii.tally_by_group or sqii.tallies_by_group", caller),
 				 errdetail("The array has %d dimensions; those results have 1 or 2.", ARR_NDIM(arr))));
+	if (single && ARR_NDIM(arr) == 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s needs the result of sqii.tally_by_group, a 1-D array", caller),
+				 errdetail("The array has 2 dimensions: one tally per group and indicator."),
+				 errhint("Read the result of sqii.tallies_by_group with sqii.group_tally_rows.")));
 	InitMaterializedSRF(fcinfo, 0);
 	if (ARR_NDIM(arr) == 0)
 		return (Datum) 0;
@@ -729,8 +734,8 @@ sqii_group_tally_rows(PG_FUNCTION_ARGS)
 	if (nbits > MAX_GROUPS)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("sqii.group_tally_rows got %d groups, more than the %d a group mask holds",
-						nbits, MAX_GROUPS)));
+				 errmsg("%s got %d groups, more than the %d a group mask holds",
+						caller, nbits, MAX_GROUPS)));
 	get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
 	deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign, &elems, &nulls, &nelems);
 
@@ -751,10 +756,36 @@ sqii_group_tally_rows(PG_FUNCTION_ARGS)
 					 errmsg("group bit %d has tallies but no row in sqii.student_group", bit),
 					 errhint("Tallies by group must be read with the sqii.student_group rows they were built with.")));
 		row[0] = CStringGetTextDatum(map->code_of_bit[bit]);
-		row[1] = PointerGetDatum(construct_md_array(elems + bit * width, nulls + bit * width, 1,
-													&width, (int[]) {1}, ARR_ELEMTYPE(arr),
-													typlen, typbyval, typalign));
+		if (single)
+			row[1] = elems[bit];
+		else
+			row[1] = PointerGetDatum(construct_md_array(elems + bit * width, nulls + bit * width, 1,
+														&width, (int[]) {1}, ARR_ELEMTYPE(arr),
+														typlen, typbyval, typalign));
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, row, rownulls);
 	}
 	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(sqii_group_tally_rows);
+/*
+ * sqii.group_tally_rows(tallies): one row (group_code, tallies) per group
+ * with a value, from the result of either one-pass aggregate.
+ */
+Datum
+sqii_group_tally_rows(PG_FUNCTION_ARGS)
+{
+	return GroupRows(fcinfo, "sqii.group_tally_rows", false);
+}
+
+PG_FUNCTION_INFO_V1(sqii_group_tallies);
+/*
+ * sqii.group_tallies(tallies): one row (group_code, tally) per group with
+ * students, from the result of sqii.tally_by_group (0.1 joined in SQL, which
+ * flattened a 2-D result into wrongly labelled rows and dropped unknown bits).
+ */
+Datum
+sqii_group_tallies(PG_FUNCTION_ARGS)
+{
+	return GroupRows(fcinfo, "sqii.group_tallies", true);
 }
