@@ -56,7 +56,7 @@ COMMENT ON TABLE @extschema@.config_deletion IS
     'keys of configuration rows a district deleted (or re-keyed), by table: kept by pg_dump so a restore deletes the shipped rows again; written by sqii''s triggers';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.config_deletion', '');
 GRANT SELECT ON TABLE @extschema@.config_deletion TO PUBLIC;
-GRANT INSERT, DELETE ON TABLE @extschema@.config_deletion TO @extowner@ WITH GRANT OPTION;
+GRANT INSERT, DELETE ON TABLE @extschema@.config_deletion TO PUBLIC;   -- checked by config_deletion_write
 
 -- The primary key of a configuration row, as a jsonb object: the identity a
 -- deletion is recorded by and a restored row is matched by.
@@ -86,7 +86,10 @@ BEGIN
     IF @extschema@.in_extension_script() THEN
         RETURN NEW;
     END IF;
-    IF TG_OP = 'UPDATE' THEN
+    -- An UPDATE that changes nothing leaves a shipped row shipped, unless it
+    -- is the replacement of a shipped row by a district row (below), which
+    -- stays a district row even where it equals the shipped one.
+    IF TG_OP = 'UPDATE' AND current_setting('sqii.replacing_shipped_row', true) IS DISTINCT FROM 'on' THEN
         NEW.shipped := OLD.shipped;
         IF NEW IS NOT DISTINCT FROM OLD THEN
             RETURN NEW;
@@ -94,18 +97,21 @@ BEGIN
     END IF;
     NEW.shipped := false;
     row_key := @extschema@.config_key(TG_RELID::regclass, to_jsonb(NEW));
-    DELETE FROM @extschema@.config_deletion d
-    WHERE d.config_table = TG_TABLE_NAME AND d.key = row_key;
+    IF EXISTS (SELECT FROM @extschema@.config_deletion d WHERE d.config_table = TG_TABLE_NAME AND d.key = row_key) THEN
+        DELETE FROM @extschema@.config_deletion d WHERE d.config_table = TG_TABLE_NAME AND d.key = row_key;
+    END IF;
     IF TG_OP = 'INSERT' THEN
         SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum),
                string_agg(format('($1).%I', a.attname), ', ' ORDER BY a.attnum)
         INTO cols, vals
         FROM pg_attribute a
         WHERE a.attrelid = TG_RELID AND a.attnum > 0 AND NOT a.attisdropped;
+        PERFORM set_config('sqii.replacing_shipped_row', 'on', true);
         EXECUTE format('UPDATE %I.%I AS t SET (%s) = ROW(%s) WHERE t.shipped AND to_jsonb(t) @> $2',
                        TG_TABLE_SCHEMA, TG_TABLE_NAME, cols, vals)
             USING NEW, row_key;
         GET DIAGNOSTICS replaced = ROW_COUNT;
+        PERFORM set_config('sqii.replacing_shipped_row', 'off', true);
         IF replaced > 0 THEN
             RETURN NULL;
         END IF;
@@ -138,37 +144,51 @@ $$;
 COMMENT ON FUNCTION @extschema@.config_row_delete() IS
     'trigger: records the key of a deleted (or re-keyed) configuration row in sqii.config_deletion';
 
-CREATE FUNCTION @extschema@.config_deletion_replay() RETURNS trigger
+-- Who may write a deletion follows the configuration table it names: to
+-- record one (which deletes the shipped row) takes DELETE or UPDATE on that
+-- table, to forget one (the shipped row comes back at the next restore) takes
+-- INSERT or UPDATE.  So a role granted writes on one table needs no grant here.
+CREATE FUNCTION @extschema@.config_deletion_write() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    config_table text := CASE TG_OP WHEN 'DELETE' THEN OLD.config_table ELSE NEW.config_table END;
     rel regclass;
 BEGIN
-    rel := to_regclass(format('%I.%I', TG_TABLE_SCHEMA, NEW.config_table));
+    rel := to_regclass(format('%I.%I', TG_TABLE_SCHEMA, config_table));
     IF rel IS NULL OR rel = TG_RELID OR NOT EXISTS (
            SELECT FROM pg_extension e WHERE e.extname = 'sqii' AND rel = ANY (e.extconfig)) THEN
         RAISE EXCEPTION 'sqii.config_deletion names a table that is not sqii configuration'
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Rows of sqii.config_deletion are written by sqii when configuration rows are deleted.';
     END IF;
+    IF NOT has_table_privilege(rel, CASE TG_OP WHEN 'DELETE' THEN 'INSERT, UPDATE' ELSE 'DELETE, UPDATE' END) THEN
+        RAISE EXCEPTION 'permission denied for table %', config_table
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Recording or forgetting the deletion of a configuration row takes the privilege to make that change to the table.';
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
     IF NEW.key IS DISTINCT FROM @extschema@.config_key(rel, NEW.key) THEN
-        RAISE EXCEPTION 'sqii.config_deletion key is not the primary key of %', NEW.config_table
+        RAISE EXCEPTION 'sqii.config_deletion key is not the primary key of %', config_table
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'The key is a jsonb object of exactly the table''s primary-key columns.';
     END IF;
     EXECUTE format('DELETE FROM %s AS t WHERE t.shipped AND to_jsonb(t) @> $1', rel) USING NEW.key;
-    -- That delete recorded the key already when it removed a shipped row;
-    -- keep the time of the district's deletion, not of the restore.
-    UPDATE @extschema@.config_deletion d SET deleted_at = NEW.deleted_at
-    WHERE d.config_table = NEW.config_table AND d.key = NEW.key;
-    IF FOUND THEN
+    -- That delete recorded the key already when it removed a shipped row (as
+    -- in a restore); keep the time of the district's deletion.
+    IF EXISTS (SELECT FROM @extschema@.config_deletion d
+               WHERE d.config_table = NEW.config_table AND d.key = NEW.key) THEN
+        UPDATE @extschema@.config_deletion d SET deleted_at = NEW.deleted_at
+        WHERE d.config_table = NEW.config_table AND d.key = NEW.key;
         RETURN NULL;
     END IF;
     RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.config_deletion_replay() IS
-    'trigger: a recorded deletion (as pg_restore writes it) deletes the shipped row with that key';
+COMMENT ON FUNCTION @extschema@.config_deletion_write() IS
+    'trigger: a recorded deletion (as pg_restore writes it) deletes the shipped row with that key; privileges follow the configuration table named';
 
 CREATE FUNCTION @extschema@.config_refuse_truncate() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
@@ -185,8 +205,8 @@ $$;
 COMMENT ON FUNCTION @extschema@.config_refuse_truncate() IS
     'trigger: TRUNCATE would delete shipped rows without recording it, so it is refused';
 
-CREATE TRIGGER config_deletion_replay BEFORE INSERT ON @extschema@.config_deletion
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.config_deletion_replay();
+CREATE TRIGGER config_deletion_write BEFORE INSERT OR DELETE ON @extschema@.config_deletion
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.config_deletion_write();
 
 -- Every configuration table with shipped rows gets the same three triggers.
 DO $$

@@ -44,16 +44,20 @@ SQII_V01_COMMIT=b5809b558b85db24b7e8f0dad401c696227a7cbf
 
 # Build and install an earlier release from git (for the update tests): its
 # library and scripts replace the current ones until sqii_build_install runs.
+# With a directory as second argument, the release's tree is left there (its
+# examples are what a district built on that release).
 sqii_build_install_release() {
     local ref=${1:-$SQII_V01_REF}
+    local keep=${2:-}
     git -C "$SQII_ROOT" rev-parse -q --verify "$ref^{commit}" >/dev/null || ref=$SQII_V01_COMMIT
     local dir
-    dir=$(mktemp -d /tmp/sqii-release.XXXXXX)
+    dir=${keep:-$(mktemp -d /tmp/sqii-release.XXXXXX)}
+    mkdir -p "$dir"
     git -C "$SQII_ROOT" archive "$ref" | tar -x -C "$dir"
     log "building and installing sqii from $ref"
     make -C "$dir" -s PG_CONFIG="$PG_BIN/pg_config" >/dev/null
     make -C "$dir" -s PG_CONFIG="$PG_BIN/pg_config" install >/dev/null
-    rm -rf "$dir"
+    [ -n "$keep" ] || rm -rf "$dir"
 }
 
 # Run a command as the cluster's owner (PostgreSQL refuses to run as root).

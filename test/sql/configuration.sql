@@ -32,6 +32,9 @@ SELECT config_table, key FROM sqii.config_deletion ORDER BY 1, 2::text;
 -- how pg_restore brings back an edited shipped row): no duplicate key.
 INSERT INTO sqii.dashboard_cut (indicator, kind, level, lower_bound)
 VALUES ('graduation', 'status', 3, 81) RETURNING *;
+-- A district row equal to the shipped one is still the district's (as it is
+-- after an edit and its undoing), so a restore gives back the same rows.
+INSERT INTO sqii.dashboard_cut (indicator, kind, level, lower_bound) VALUES ('graduation', 'status', 2, 67.0);
 SELECT indicator, kind, level, lower_bound, shipped FROM sqii.dashboard_cut
 WHERE indicator = 'graduation' AND kind = 'status' ORDER BY level;
 -- ... but a district row with that key is a duplicate, as usual.
