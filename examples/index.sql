@@ -37,11 +37,12 @@ SELECT school_year, school_id, level,
 FROM sample.index_cell
 GROUP BY school_year, school_id, level;
 
--- The lowest 5% of each school level, ties at the boundary included.
+-- The lowest 5% of each school level, ties at the boundary included.  Rank
+-- and pool size as integer, which every driver reads as a number.
 CREATE VIEW sample.identified AS
 SELECT school_year, school_id, level, index, coverage,
-       rank() OVER w AS rank_in_pool,
-       count(*) OVER (PARTITION BY school_year, level) AS pool_size,
+       (rank() OVER w)::int AS rank_in_pool,
+       (count(*) OVER (PARTITION BY school_year, level))::int AS pool_size,
        rank() OVER w <= sqii.identification_count(count(*) OVER (PARTITION BY school_year, level)) AS identified
 FROM sample.school_index
 WHERE index IS NOT NULL

@@ -79,8 +79,13 @@ FROM sample.group_tally t;
 -- year.  Chronic absenteeism is a K-8 indicator; suspension uses the
 -- elementary-school table for elementary schools and the unified table
 -- otherwise (the 2018 middle and high school tables are not shipped).
+-- Counts as integer and status and change as double precision, so that BI
+-- tools and drivers read numbers (node-postgres hands bigint and numeric over
+-- as strings); the double nearest a value rounded to 0.1 prints as that value.
 CREATE VIEW sample.dashboard AS
-SELECT cur.school_year, cur.school_id, cur.group_code, sc.level, d.indicator, r.*
+SELECT cur.school_year, cur.school_id, cur.group_code, sc.level, d.indicator,
+       r.n::int AS n, r.status::float8 AS status, r.status_level,
+       r.change::float8 AS change, r.change_level, r.color, r.grid
 FROM sample.school_group_tally cur
 JOIN sample.schools sc USING (school_id)
 LEFT JOIN sample.school_group_tally pri

@@ -25,14 +25,17 @@ CROSS JOIN LATERAL sqii.group_sums(c.school_id::text, c.group_code) AS s;
 
 -- What may leave the building, and all the public role may read: text for
 -- dashboards (shown), and for BI tools a value that is NULL unless it may be
--- published exactly, n from the privacy minimum up, and the reason.
+-- published exactly, n from the privacy minimum up, and the reason.  value is
+-- double precision and n integer so that every driver reads numbers
+-- (node-postgres hands numeric and bigint over as strings); the double nearest
+-- the rounded value prints as that value.
 -- Materialized views cannot carry row-level security and are refreshed with
 -- their owner's rights, so this one holds publishable cells only.
 CREATE MATERIALIZED VIEW sample.published AS
 SELECT pc.school_year, pc.indicator, pc.school_id, pc.group_code,
        CASE WHEN pc.suppressed IS NULL THEN sqii.display(pc.t, pc.measure) ELSE '*' END AS shown,
-       CASE WHEN pc.suppressed IS NULL THEN (p.cell).value END AS value,
-       CASE WHEN pc.suppressed IS NULL THEN (p.cell).n END AS n,
+       CASE WHEN pc.suppressed IS NULL THEN (p.cell).value::float8 END AS value,
+       CASE WHEN pc.suppressed IS NULL THEN (p.cell).n::int END AS n,
        COALESCE(pc.suppressed, (p.cell).reason) AS reason
 FROM sample.published_cell pc
 CROSS JOIN LATERAL (SELECT sqii.published(pc.t, pc.measure)) AS p(cell);

@@ -64,15 +64,15 @@ GROUP BY p.indicator ORDER BY min(array_position(ARRAY['chronic_absent','suspend
 \echo
 \echo 'California dashboard colors, all students,' :year 'against the year before (DFS = distance from standard)'
 SELECT sc.school_id AS "id", sc.name AS "school",
-       max(d.color || ' (' || d.status || ', ' || to_char(d.change, 'FMS990.0') || ')')
+       max(d.color || ' (' || to_char(d.status, 'FM9990.0') || ', ' || to_char(d.change, 'FMS990.0') || ')')
            FILTER (WHERE d.indicator LIKE 'ela%')  AS "ELA DFS (status, change)",
-       max(d.color || ' (' || d.status || ', ' || to_char(d.change, 'FMS990.0') || ')')
+       max(d.color || ' (' || to_char(d.status, 'FM9990.0') || ', ' || to_char(d.change, 'FMS990.0') || ')')
            FILTER (WHERE d.indicator LIKE 'math%') AS "math DFS",
-       max(d.color || ' (' || d.status || '%, ' || to_char(d.change, 'FMS990.0') || ')')
+       max(d.color || ' (' || to_char(d.status, 'FM9990.0') || '%, ' || to_char(d.change, 'FMS990.0') || ')')
            FILTER (WHERE d.indicator = 'chronic_absenteeism') AS "chronic absenteeism",
-       max(d.color || ' (' || d.status || '%, ' || to_char(d.change, 'FMS990.0') || ')')
+       max(d.color || ' (' || to_char(d.status, 'FM9990.0') || '%, ' || to_char(d.change, 'FMS990.0') || ')')
            FILTER (WHERE d.indicator LIKE 'suspension%') AS "suspension",
-       max(d.color || ' (' || d.status || '%, ' || to_char(d.change, 'FMS990.0') || ')')
+       max(d.color || ' (' || to_char(d.status, 'FM9990.0') || '%, ' || to_char(d.change, 'FMS990.0') || ')')
            FILTER (WHERE d.indicator = 'graduation') AS "graduation"
 FROM sample.dashboard d JOIN sample.schools sc USING (school_id)
 WHERE d.school_year = :year AND d.group_code = 'ALL'

@@ -10,7 +10,7 @@ PG_MAJOR=15
 PG_BIN=${SQII_PG_BIN:-/usr/lib/postgresql/$PG_MAJOR/bin}
 SQII_PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
     postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl make gcc
-    python3-numpy python3-scipy"
+    python3-numpy python3-scipy python3-psycopg2"
 
 log() { printf '== %s\n' "$*" >&2; }
 
