@@ -42,14 +42,22 @@ sqii_build_install() {
 SQII_V01_REF=v0.1
 SQII_V01_COMMIT=b5809b558b85db24b7e8f0dad401c696227a7cbf
 
+# The git revision of a release (default 0.1): its tag, or the commit the tag
+# names when a clone has no tags.
+sqii_release_ref() {
+    local ref=${1:-$SQII_V01_REF}
+    git -C "$SQII_ROOT" rev-parse -q --verify "$ref^{commit}" >/dev/null || ref=$SQII_V01_COMMIT
+    echo "$ref"
+}
+
 # Build and install an earlier release from git (for the update tests): its
 # library and scripts replace the current ones until sqii_build_install runs.
 # With a directory as second argument, the release's tree is left there (its
 # examples are what a district built on that release).
 sqii_build_install_release() {
-    local ref=${1:-$SQII_V01_REF}
+    local ref
+    ref=$(sqii_release_ref "${1:-}")
     local keep=${2:-}
-    git -C "$SQII_ROOT" rev-parse -q --verify "$ref^{commit}" >/dev/null || ref=$SQII_V01_COMMIT
     local dir
     dir=${keep:-$(mktemp -d /tmp/sqii-release.XXXXXX)}
     mkdir -p "$dir"
