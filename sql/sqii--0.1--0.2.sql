@@ -267,6 +267,8 @@ UPDATE @extschema@.dashboard_cut SET first_year = 2018
 WHERE indicator IN ('ela_3_8', 'ela_hs', 'math_3_8', 'math_hs', 'chronic_absenteeism', 'suspension_ud');
 ALTER TABLE @extschema@.dashboard_cut DROP CONSTRAINT dashboard_cut_pkey;
 ALTER TABLE @extschema@.dashboard_cut ADD PRIMARY KEY (indicator, first_year, kind, level);
+-- The default year reads max(first_year) on every call: keep it an index probe.
+CREATE INDEX dashboard_cut_first_year ON @extschema@.dashboard_cut (first_year);
 COMMENT ON TABLE @extschema@.dashboard_cut IS
     'lower bounds of levels 2-5 from first_year on: a value rounded to 0.1 is at the highest level whose lower_bound it reaches (>=); per kind, the rows of the latest first_year not after the dashboard year apply';
 
@@ -350,9 +352,9 @@ CREATE FUNCTION @extschema@.dashboard_latest_year() RETURNS pg_catalog.int4
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
     SELECT pg_catalog.max(y.first_year)
-    FROM (SELECT r.first_year FROM @extschema@.dashboard_rule r
-          UNION ALL SELECT c.first_year FROM @extschema@.dashboard_cut c
-          UNION ALL SELECT p.first_year FROM @extschema@.dashboard_reporting p) AS y;
+    FROM (SELECT pg_catalog.max(r.first_year) FROM @extschema@.dashboard_rule r
+          UNION ALL SELECT pg_catalog.max(c.first_year) FROM @extschema@.dashboard_cut c
+          UNION ALL SELECT pg_catalog.max(p.first_year) FROM @extschema@.dashboard_reporting p) AS y(first_year);
 END;
 COMMENT ON FUNCTION @extschema@.dashboard_latest_year() IS
     'the latest first_year in sqii.dashboard_rule, sqii.dashboard_cut and sqii.dashboard_reporting: the default dashboard year';
@@ -404,11 +406,19 @@ BEGIN
             MESSAGE = format('unknown dashboard level kind %L', kind),
             HINT = 'The kinds are status and change.';
     END IF;
-    SELECT max(c.first_year) FILTER (WHERE c.first_year <= dashboard_cuts.dashboard_year), min(c.first_year)
-    INTO from_year, earliest
+    SELECT array_agg(c.lower_bound ORDER BY c.level), min(c.first_year) INTO bounds, from_year
     FROM @extschema@.dashboard_cut c
-    WHERE c.indicator = dashboard_cuts.indicator AND c.kind = dashboard_cuts.kind;
+    WHERE c.indicator = dashboard_cuts.indicator AND c.kind = dashboard_cuts.kind
+      AND c.first_year = (SELECT max(x.first_year) FROM @extschema@.dashboard_cut x
+                          WHERE x.indicator = dashboard_cuts.indicator AND x.kind = dashboard_cuts.kind
+                            AND x.first_year <= dashboard_cuts.dashboard_year);
+    IF cardinality(bounds) = 4 THEN
+        RETURN bounds;
+    END IF;
     IF from_year IS NULL THEN
+        SELECT min(c.first_year) INTO earliest
+        FROM @extschema@.dashboard_cut c
+        WHERE c.indicator = dashboard_cuts.indicator AND c.kind = dashboard_cuts.kind;
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('dashboard indicator %L has no %s cut points for dashboard year %s',
                              indicator, kind, dashboard_year),
@@ -416,16 +426,10 @@ BEGIN
                           ELSE format('Its earliest %s cut points apply from %s.', kind, earliest) END,
             HINT = 'Add the year''s lower bounds of levels 2-5 to sqii.dashboard_cut, with first_year the dashboard year from which they apply.';
     END IF;
-    SELECT array_agg(c.lower_bound ORDER BY c.level) INTO bounds
-    FROM @extschema@.dashboard_cut c
-    WHERE c.indicator = dashboard_cuts.indicator AND c.kind = dashboard_cuts.kind AND c.first_year = from_year;
-    IF cardinality(bounds) <> 4 THEN
-        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = format('dashboard indicator %L has no complete %s cut table', indicator, kind),
-            DETAIL = format('Found %s of the 4 lower bounds (levels 2-5) from %s.', cardinality(bounds), from_year),
-            HINT = 'See sqii.dashboard_indicator and sqii.dashboard_cut.';
-    END IF;
-    RETURN bounds;
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+        MESSAGE = format('dashboard indicator %L has no complete %s cut table', indicator, kind),
+        DETAIL = format('Found %s of the 4 lower bounds (levels 2-5) from %s.', cardinality(bounds), from_year),
+        HINT = 'See sqii.dashboard_indicator and sqii.dashboard_cut.';
 END
 $$;
 COMMENT ON FUNCTION @extschema@.dashboard_cuts(pg_catalog.text, pg_catalog.text, pg_catalog.int4) IS
@@ -501,7 +505,21 @@ BEGIN
             MESSAGE = 'dashboard_year must not be NULL',
             HINT = 'Omit it for the latest year the tables hold (sqii.dashboard_latest_year()).';
     END IF;
-    SELECT * INTO rule FROM @extschema@.dashboard_rules(dashboard.dashboard_year) x
+    -- The rules and both cut tables in one query; the error paths below
+    -- say what is missing.
+    SELECT x.status_only, x.grid, x.small_grid, x.small_grid_below,
+           (SELECT array_agg(c.lower_bound ORDER BY c.level) FROM @extschema@.dashboard_cut c
+            WHERE c.indicator = x.indicator AND c.kind = 'status'
+              AND c.first_year = (SELECT max(k.first_year) FROM @extschema@.dashboard_cut k
+                                  WHERE k.indicator = x.indicator AND k.kind = 'status'
+                                    AND k.first_year <= dashboard.dashboard_year)) AS status_cuts,
+           (SELECT array_agg(c.lower_bound ORDER BY c.level) FROM @extschema@.dashboard_cut c
+            WHERE c.indicator = x.indicator AND c.kind = 'change' AND NOT x.status_only
+              AND c.first_year = (SELECT max(k.first_year) FROM @extschema@.dashboard_cut k
+                                  WHERE k.indicator = x.indicator AND k.kind = 'change'
+                                    AND k.first_year <= dashboard.dashboard_year)) AS change_cuts
+    INTO rule
+    FROM @extschema@.dashboard_rules(dashboard.dashboard_year) x
     WHERE x.indicator = dashboard.indicator;
     IF NOT FOUND THEN
         SELECT min(x.first_year) INTO earliest FROM @extschema@.dashboard_rule x WHERE x.indicator = dashboard.indicator;
@@ -511,10 +529,17 @@ BEGIN
             HINT = 'Add the year''s rules to sqii.dashboard_rule and its cut points to sqii.dashboard_cut (see the README), or choose a later dashboard_year.';
     END IF;
     -- The cut tables are checked whatever the cell, so that a year without
-    -- them fails on every row, not only on the rows with students.
-    status_cuts := @extschema@.dashboard_cuts(indicator, 'status', dashboard_year);
+    -- them fails on every row, not only on the rows with students; a table
+    -- that is missing or incomplete is reported by sqii.dashboard_cuts.
+    status_cuts := rule.status_cuts;
+    IF cardinality(status_cuts) IS DISTINCT FROM 4 THEN
+        status_cuts := @extschema@.dashboard_cuts(indicator, 'status', dashboard_year);
+    END IF;
     IF NOT rule.status_only THEN
-        change_cuts := @extschema@.dashboard_cuts(indicator, 'change', dashboard_year);
+        change_cuts := rule.change_cuts;
+        IF cardinality(change_cuts) IS DISTINCT FROM 4 THEN
+            change_cuts := @extschema@.dashboard_cuts(indicator, 'change', dashboard_year);
+        END IF;
     END IF;
     IF current IS NULL OR @extschema@.n(current) < min_report THEN
         RETURN r;

@@ -140,6 +140,11 @@ SELECT sqii.dashboard('suspension_hs', '(400,4,4)', dashboard_year => 2023);
 SELECT sqii.dashboard('ela_3_8', '(40,0,0)', dashboard_year => NULL);
 SELECT sqii.dashboard_level('chronic_absenteeism', 'change', 1, 2016);
 SELECT sqii.dashboard_cuts('chronic_absenteeism', 'growth', 2023);
+-- Rules for a year whose cut points start later: the cut table is missing.
+BEGIN;
+INSERT INTO sqii.dashboard_rule (indicator, first_year, grid, source) VALUES ('ela_3_8', 2016, 'academic', 'test');
+SELECT sqii.dashboard('ela_3_8', NULL, dashboard_year => 2016);
+ROLLBACK;
 
 -- A district adds a year in a few INSERTs: 2025 rules for ELA grades 3-8
 -- (made-up numbers for the test), the 2022 status cut points of chronic
