@@ -280,7 +280,11 @@ COMMENT ON TABLE @extschema@.dashboard_cut IS
 INSERT INTO @extschema@.dashboard_rule (indicator, first_year, grid, small_grid, small_grid_below, source, shipped)
 SELECT i.indicator,
        CASE WHEN i.indicator IN ('suspension_es', 'suspension_ed', 'graduation') THEN 2017 ELSE 2018 END,
-       i.grid, i.small_grid, i.small_grid_below, i.source, true
+       i.grid, i.small_grid, i.small_grid_below,
+       CASE WHEN i.indicator = 'chronic_absenteeism' AND i.source = '2018 Dashboard'
+            THEN 'CDE 2018 Five-by-Five Colored Tables (cde.ca.gov/ta/ac/cm/fivebyfivecolortables18.asp)'
+            ELSE i.source END,
+       true
 FROM @extschema@.dashboard_indicator i
 WHERE i.indicator IN ('ela_3_8', 'ela_hs', 'math_3_8', 'math_hs', 'chronic_absenteeism',
                       'suspension_es', 'suspension_ed', 'suspension_ud', 'graduation');

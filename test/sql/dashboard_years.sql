@@ -188,3 +188,30 @@ ROLLBACK;
 SELECT c.relname, x.cond
 FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS x(oid, cond) JOIN pg_class c ON c.oid = x.oid
 WHERE e.extname = 'sqii' AND c.relname LIKE 'dashboard%' ORDER BY c.relname;
+
+-- The update from 0.1: a view on 0.1's sqii.dashboard and sqii.dashboard_level
+-- and a district's own indicator (no year) keep working.  The extension is
+-- dropped and created again, as the other tests find it.
+SET client_min_messages = warning;
+DROP EXTENSION sqii CASCADE;
+CREATE EXTENSION sqii VERSION '0.1';
+RESET client_min_messages;
+CREATE VIEW dashboard_0_1_view AS
+SELECT (sqii.dashboard('graduation', '(200,190,190)', '(200,170,170)')).color,
+       (sqii.dashboard('local_x', '(100,35,35)', '(100,20,20)')).color AS local_color,
+       sqii.dashboard_level('ela_3_8', 'status', -70) AS ela_level;
+INSERT INTO sqii.dashboard_indicator VALUES ('local_x', 'district', 'pct', true, 'standard', NULL, NULL, 'district', false);
+INSERT INTO sqii.dashboard_cut (indicator, kind, level, lower_bound)
+SELECT 'local_x', k, l, l * 10 FROM unnest(ARRAY['status', 'change']) k, generate_series(2, 5) l;
+SELECT * FROM dashboard_0_1_view;
+ALTER EXTENSION sqii UPDATE TO '0.2';
+SELECT * FROM dashboard_0_1_view;
+SELECT pg_get_viewdef('dashboard_0_1_view') LIKE '%sqii.dashboard_0_1(%' AS follows_renamed_function;
+SELECT indicator, first_year, count(*) AS cuts, bool_or(shipped) AS shipped
+FROM sqii.dashboard_cut WHERE indicator IN ('local_x', 'graduation', 'ela_3_8') GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT * FROM sqii.dashboard_rules(2030) WHERE indicator IN ('local_x', 'graduation');
+DROP VIEW dashboard_0_1_view;
+SET client_min_messages = warning;
+DROP EXTENSION sqii CASCADE;
+CREATE EXTENSION sqii;
+RESET client_min_messages;
