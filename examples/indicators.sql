@@ -76,14 +76,18 @@ SELECT t.school_year,
 FROM sample.group_tally t;
 
 -- California dashboard cells per school and group: this year against last
--- year.  Chronic absenteeism is a K-8 indicator; suspension uses the
--- elementary-school table for elementary schools and the unified table
+-- year, under the rules in force in that dashboard year (school years are
+-- spring years, as dashboard years are: 2018 is the 2018 Dashboard).  A cell
+-- is listed when sqii ships rules for its indicator that year (2017: the Fall
+-- 2017 suspension and graduation tables; 2018: all); rules_from says which
+-- year's rules apply.  Chronic absenteeism is a K-8 indicator; suspension uses
+-- the elementary-school table for elementary schools and the unified table
 -- otherwise (the 2018 middle and high school tables are not shipped).
 -- Counts as integer and status and change as double precision, so that BI
 -- tools and drivers read numbers (node-postgres hands bigint and numeric over
 -- as strings); the double nearest a value rounded to 0.1 prints as that value.
 CREATE VIEW sample.dashboard AS
-SELECT cur.school_year, cur.school_id, cur.group_code, sc.level, d.indicator,
+SELECT cur.school_year, cur.school_id, cur.group_code, sc.level, d.indicator, d.rules_from,
        r.n::int AS n, r.status::float8 AS status, r.status_level,
        r.change::float8 AS change, r.change_level, r.color, r.grid
 FROM sample.school_group_tally cur
@@ -91,15 +95,18 @@ JOIN sample.schools sc USING (school_id)
 LEFT JOIN sample.school_group_tally pri
        ON pri.school_id = cur.school_id AND pri.group_code = cur.group_code
       AND pri.school_year = cur.school_year - 1
-CROSS JOIN LATERAL (VALUES
-    (CASE sc.level WHEN 'high' THEN 'ela_hs' ELSE 'ela_3_8' END, cur.ela_dfs, pri.ela_dfs),
-    (CASE sc.level WHEN 'high' THEN 'math_hs' ELSE 'math_3_8' END, cur.math_dfs, pri.math_dfs),
-    (CASE WHEN sc.level <> 'high' THEN 'chronic_absenteeism' END, cur.chronic_absent, pri.chronic_absent),
-    (CASE sc.level WHEN 'elementary' THEN 'suspension_es' ELSE 'suspension_ud' END, cur.suspended, pri.suspended),
-    (CASE WHEN sc.level = 'high' THEN 'graduation' END, cur.graduated, pri.graduated)
-) AS d(indicator, current, prior)
-CROSS JOIN LATERAL sqii.dashboard(d.indicator, d.current, d.prior) AS r
-WHERE d.indicator IS NOT NULL;
+CROSS JOIN LATERAL (
+    SELECT v.indicator, v.current, v.prior, x.rules_from
+    FROM (VALUES
+        (CASE sc.level WHEN 'high' THEN 'ela_hs' ELSE 'ela_3_8' END, cur.ela_dfs, pri.ela_dfs),
+        (CASE sc.level WHEN 'high' THEN 'math_hs' ELSE 'math_3_8' END, cur.math_dfs, pri.math_dfs),
+        (CASE WHEN sc.level <> 'high' THEN 'chronic_absenteeism' END, cur.chronic_absent, pri.chronic_absent),
+        (CASE sc.level WHEN 'elementary' THEN 'suspension_es' ELSE 'suspension_ud' END, cur.suspended, pri.suspended),
+        (CASE WHEN sc.level = 'high' THEN 'graduation' END, cur.graduated, pri.graduated)
+    ) AS v(indicator, current, prior)
+    JOIN sqii.dashboard_rules(cur.school_year) AS x ON x.indicator = v.indicator
+) AS d
+CROSS JOIN LATERAL sqii.dashboard(d.indicator, d.current, d.prior, dashboard_year => cur.school_year) AS r;
 
 -- Gaps: each group against all other students of its school (the complement
 -- of its tally in the school's all-students tally), n-size 30 on both sides.

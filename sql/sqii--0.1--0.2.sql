@@ -301,3 +301,384 @@ BEGIN
     DO UPDATE SET baseline_year = EXCLUDED.baseline_year, cuts = EXCLUDED.cuts;
 END
 $$;
+
+--------------------------------------------------------------------------------
+-- California dashboard by year (issue 14): cut points, color grids and the
+-- small-population rule keyed by the dashboard year from which they apply, and
+-- the years reported as status only.
+--
+-- Dashboard years are spring years, as sqii.dfs_threshold.first_year: 2018 is
+-- the 2018 Dashboard (Fall 2018), which reports the 2017-18 school year.
+--   * sqii.dashboard_rule: per indicator and first_year, the grid and the
+--     small-population grid; the rules in force in a year are the row with
+--     the latest first_year not after it.  An indicator without any row (one a
+--     district added to 0.1) uses its sqii.dashboard_indicator columns in
+--     every year, as in 0.1.
+--   * sqii.dashboard_cut gains first_year: for each kind, the cut table in
+--     force is the rows with the latest first_year not after the year.
+--   * sqii.dashboard_reporting: from which year on the dashboard reports
+--     status only (2022) or status, change and colors again (2023).
+--   * Grids stay named (sqii.dashboard_color_grid): a year whose grid differs
+--     names another grid in its rule; a cell the grid leaves out (N/A) has no
+--     color.
+-- sqii.dashboard gains a trailing dashboard_year parameter defaulting to the
+-- latest year the tables hold.  The 0.1 function, which user views may hold,
+-- is renamed dashboard_0_1 (so that calls without a year are not ambiguous)
+-- and calls the new one.
+--------------------------------------------------------------------------------
+
+-- A grid may be unknown for an indicator sqii ships without colors.
+ALTER TABLE @extschema@.dashboard_indicator ALTER COLUMN grid DROP NOT NULL;
+COMMENT ON TABLE @extschema@.dashboard_indicator IS
+    'California School Dashboard indicators: measure (pct of a boolean tally or mean), direction; grid, small_grid, small_grid_below and source are the 0.1 (2018) rules, used only for an indicator without rows in sqii.dashboard_rule';
+
+CREATE TABLE @extschema@.dashboard_rule (
+    indicator        pg_catalog.text NOT NULL
+                     REFERENCES @extschema@.dashboard_indicator ON UPDATE CASCADE ON DELETE CASCADE,
+    first_year       pg_catalog.int4 NOT NULL,
+    grid             pg_catalog.text,
+    small_grid       pg_catalog.text,
+    small_grid_below pg_catalog.int4,
+    source           pg_catalog.text NOT NULL,
+    shipped          pg_catalog.bool NOT NULL DEFAULT false,
+    PRIMARY KEY (indicator, first_year),
+    CHECK ((small_grid IS NULL) = (small_grid_below IS NULL))
+);
+COMMENT ON TABLE @extschema@.dashboard_rule IS
+    'dashboard rules of an indicator from first_year (spring year of the dashboard) until the next row: the color grid (NULL: no color), the grid used under small_grid_below students, and the source';
+
+CREATE TABLE @extschema@.dashboard_reporting (
+    first_year  pg_catalog.int4 PRIMARY KEY,
+    status_only pg_catalog.bool NOT NULL,
+    source      pg_catalog.text NOT NULL,
+    shipped     pg_catalog.bool NOT NULL DEFAULT false
+);
+COMMENT ON TABLE @extschema@.dashboard_reporting IS
+    'from first_year until the next row, the dashboard reports status only (no change level, no color) or status, change and color; before the first row, status, change and color';
+
+-- Cut points by year.  Rows a district added to 0.1, and rows restored from a
+-- 0.1 dump, have no year: they apply from 2017, the first dashboard year.
+ALTER TABLE @extschema@.dashboard_cut ADD COLUMN first_year pg_catalog.int4 NOT NULL DEFAULT 2017;
+UPDATE @extschema@.dashboard_cut SET first_year = 2018
+WHERE indicator IN ('ela_3_8', 'ela_hs', 'math_3_8', 'math_hs', 'chronic_absenteeism', 'suspension_ud');
+ALTER TABLE @extschema@.dashboard_cut DROP CONSTRAINT dashboard_cut_pkey;
+ALTER TABLE @extschema@.dashboard_cut ADD PRIMARY KEY (indicator, first_year, kind, level);
+-- The default year reads max(first_year) on every call: keep it an index probe.
+CREATE INDEX dashboard_cut_first_year ON @extschema@.dashboard_cut (first_year);
+COMMENT ON TABLE @extschema@.dashboard_cut IS
+    'lower bounds of levels 2-5 from first_year on: a value rounded to 0.1 is at the highest level whose lower_bound it reaches (>=); per kind, the rows of the latest first_year not after the dashboard year apply';
+
+-- The 0.1 tables as rules.  Their sources (README) date the academic status
+-- cuts, chronic absenteeism and the unified-district suspension table to the
+-- 2018 Dashboard; the elementary suspension tables and graduation to Fall 2017
+-- (dashboard year 2017).  Copied from sqii.dashboard_indicator, so an
+-- indicator a district deleted has no rule.
+INSERT INTO @extschema@.dashboard_rule (indicator, first_year, grid, small_grid, small_grid_below, source, shipped)
+SELECT i.indicator,
+       CASE WHEN i.indicator IN ('suspension_es', 'suspension_ed', 'graduation') THEN 2017 ELSE 2018 END,
+       i.grid, i.small_grid, i.small_grid_below,
+       CASE WHEN i.indicator = 'chronic_absenteeism' AND i.source = '2018 Dashboard'
+            THEN 'CDE 2018 Five-by-Five Colored Tables (cde.ca.gov/ta/ac/cm/fivebyfivecolortables18.asp)'
+            ELSE i.source END,
+       true
+FROM @extschema@.dashboard_indicator i
+WHERE i.indicator IN ('ela_3_8', 'ela_hs', 'math_3_8', 'math_hs', 'chronic_absenteeism',
+                      'suspension_es', 'suspension_ed', 'suspension_ud', 'graduation');
+
+-- 2023 and 2024 chronic absenteeism: CDE, Five-by-Five Colored Tables (2023
+-- Dashboard), and issue 14 for 2024: status cuts as in 2018, Increased
+-- Significantly from +3.1 (+3.0 in 2018), the same 5x5 colors as 2018
+-- ("standard").  From 2024 the 3x5 grid applies under 150 students: CDE's
+-- record layout of the chronic absenteeism data files for 2024 and 2025
+-- (field smalldenom).
+-- 2024 high-school suspension: status and change cuts from issue 14; its
+-- colors could not be confirmed (only that Very Low and Low have no
+-- Increased Significantly cell), so no grid is shipped.
+INSERT INTO @extschema@.dashboard_indicator
+    (indicator, description, measure, higher_is_better, grid, small_grid, small_grid_below, source, shipped)
+VALUES ('suspension_hs', 'Suspension rate, high schools', 'pct', false, NULL, NULL, NULL,
+        'CDE 2024 Dashboard high-school suspension cut points (as quoted in issue 14); colors not shipped', true);
+INSERT INTO @extschema@.dashboard_rule (indicator, first_year, grid, small_grid, small_grid_below, source, shipped)
+SELECT v.indicator, v.first_year, v.grid, v.small_grid, v.small_grid_below, v.source, true
+FROM (VALUES
+    ('chronic_absenteeism', 2023, 'standard', NULL, NULL,
+     'CDE Five-by-Five Colored Tables, 2023 Dashboard (cde.ca.gov/ta/ac/cm/fivebyfivecolortables23.asp)'),
+    ('chronic_absenteeism', 2024, 'standard', 'safety_net', 150,
+     'CDE 2023 tables, also those of 2024 (as quoted in issue 14); 3x5 grid under 150 students: CDE record layout of the 2024 and 2025 chronic absenteeism files (cde.ca.gov/ta/ac/cm/chronic24.asp)'),
+    ('suspension_hs', 2024, NULL, NULL, NULL,
+     'CDE 2024 Dashboard high-school suspension cut points (as quoted in issue 14); grid colors not confirmed, not shipped')
+) AS v(indicator, first_year, grid, small_grid, small_grid_below, source)
+WHERE EXISTS (SELECT FROM @extschema@.dashboard_indicator i WHERE i.indicator OPERATOR(pg_catalog.=) v.indicator);
+
+INSERT INTO @extschema@.dashboard_cut (indicator, first_year, kind, level, lower_bound, shipped)
+SELECT c.indicator, c.first_year, c.kind, l.level, l.bound, true
+FROM (VALUES
+    ('chronic_absenteeism', 2023, 'status', ARRAY[2.6, 5.1, 10.1, 20.1]::pg_catalog.numeric[]),
+    ('chronic_absenteeism', 2023, 'change', ARRAY[-2.9, -0.4, 0.5, 3.1]::pg_catalog.numeric[]),
+    ('suspension_hs', 2024, 'status', ARRAY[0.6, 1.6, 6.1, 10.1]::pg_catalog.numeric[]),
+    ('suspension_hs', 2024, 'change', ARRAY[-1.9, -0.2, 0.3, 3.1]::pg_catalog.numeric[])
+) AS c(indicator, first_year, kind, bounds)
+CROSS JOIN LATERAL (SELECT o.i OPERATOR(pg_catalog.+) 1 AS level, o.bound
+                    FROM pg_catalog.unnest(c.bounds) WITH ORDINALITY AS o(bound, i)) AS l
+WHERE EXISTS (SELECT FROM @extschema@.dashboard_indicator i WHERE i.indicator OPERATOR(pg_catalog.=) c.indicator);
+
+INSERT INTO @extschema@.dashboard_reporting (first_year, status_only, source, shipped) VALUES
+    (2022, true, 'CDE Status Cut Scores for 2022 Dashboard: status levels only, no change levels or colors (Assembly Bill 130)', true),
+    (2023, false, 'CDE Five-by-Five Colored Tables, 2023 Dashboard: status, change and colors again', true);
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.dashboard_rule', 'WHERE NOT shipped');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.dashboard_reporting', 'WHERE NOT shipped');
+GRANT SELECT ON TABLE @extschema@.dashboard_rule, @extschema@.dashboard_reporting TO PUBLIC;
+GRANT INSERT, UPDATE, DELETE ON TABLE @extschema@.dashboard_rule, @extschema@.dashboard_reporting
+    TO @extowner@ WITH GRANT OPTION;
+
+DO $$
+DECLARE
+    tbl text;
+BEGIN
+    FOREACH tbl IN ARRAY ARRAY['dashboard_rule', 'dashboard_reporting'] LOOP
+        EXECUTE format('CREATE TRIGGER config_row_write BEFORE INSERT OR UPDATE ON %I.%I '
+                       'FOR EACH ROW EXECUTE FUNCTION %I.config_row_write()', '@extschema@', tbl, '@extschema@');
+        EXECUTE format('CREATE TRIGGER config_row_delete AFTER DELETE OR UPDATE ON %I.%I '
+                       'FOR EACH ROW EXECUTE FUNCTION %I.config_row_delete()', '@extschema@', tbl, '@extschema@');
+        EXECUTE format('CREATE TRIGGER config_refuse_truncate BEFORE TRUNCATE ON %I.%I '
+                       'FOR EACH STATEMENT EXECUTE FUNCTION %I.config_refuse_truncate()', '@extschema@', tbl, '@extschema@');
+    END LOOP;
+END
+$$;
+
+-- The latest dashboard year the tables hold: the default dashboard_year.
+CREATE FUNCTION @extschema@.dashboard_latest_year() RETURNS pg_catalog.int4
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT pg_catalog.max(y.first_year)
+    FROM (SELECT pg_catalog.max(r.first_year) FROM @extschema@.dashboard_rule r
+          UNION ALL SELECT pg_catalog.max(c.first_year) FROM @extschema@.dashboard_cut c
+          UNION ALL SELECT pg_catalog.max(p.first_year) FROM @extschema@.dashboard_reporting p) AS y(first_year);
+END;
+COMMENT ON FUNCTION @extschema@.dashboard_latest_year() IS
+    'the latest first_year in sqii.dashboard_rule, sqii.dashboard_cut and sqii.dashboard_reporting: the default dashboard year';
+
+-- The rules in force in a dashboard year, one row per indicator that has
+-- rules that year (rules_from NULL: an indicator without sqii.dashboard_rule
+-- rows, whose sqii.dashboard_indicator columns apply in every year).
+CREATE FUNCTION @extschema@.dashboard_rules(dashboard_year pg_catalog.int4)
+RETURNS TABLE (indicator pg_catalog.text, rules_from pg_catalog.int4, status_only pg_catalog.bool,
+               grid pg_catalog.text, small_grid pg_catalog.text, small_grid_below pg_catalog.int4,
+               source pg_catalog.text)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT i.indicator, r.first_year,
+           COALESCE(m.status_only, false),
+           CASE WHEN r.indicator IS NULL THEN i.grid ELSE r.grid END,
+           CASE WHEN r.indicator IS NULL THEN i.small_grid ELSE r.small_grid END,
+           CASE WHEN r.indicator IS NULL THEN i.small_grid_below ELSE r.small_grid_below END,
+           CASE WHEN r.indicator IS NULL THEN i.source ELSE r.source END
+    FROM @extschema@.dashboard_indicator i
+    LEFT JOIN LATERAL (SELECT x.* FROM @extschema@.dashboard_rule x
+                       WHERE x.indicator OPERATOR(pg_catalog.=) i.indicator
+                         AND x.first_year OPERATOR(pg_catalog.<=) dashboard_rules.dashboard_year
+                       ORDER BY x.first_year DESC LIMIT 1) r ON true
+    LEFT JOIN LATERAL (SELECT p.status_only FROM @extschema@.dashboard_reporting p
+                       WHERE p.first_year OPERATOR(pg_catalog.<=) dashboard_rules.dashboard_year
+                       ORDER BY p.first_year DESC LIMIT 1) m ON true
+    WHERE dashboard_rules.dashboard_year IS NOT NULL
+      AND (r.indicator IS NOT NULL
+           OR NOT EXISTS (SELECT FROM @extschema@.dashboard_rule x WHERE x.indicator OPERATOR(pg_catalog.=) i.indicator));
+END;
+COMMENT ON FUNCTION @extschema@.dashboard_rules(pg_catalog.int4) IS
+    'the dashboard rules in force in a year, per indicator that has rules then: from which year, status only or not, grid, small-population grid, source';
+
+-- The four lower bounds of levels 2-5 in force for an indicator, kind and year.
+CREATE FUNCTION @extschema@.dashboard_cuts(indicator pg_catalog.text, kind pg_catalog.text,
+                                           dashboard_year pg_catalog.int4)
+RETURNS pg_catalog.numeric[]
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    from_year int;
+    earliest int;
+    bounds numeric[];
+BEGIN
+    IF kind NOT IN ('status', 'change') THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('unknown dashboard level kind %L', kind),
+            HINT = 'The kinds are status and change.';
+    END IF;
+    SELECT array_agg(c.lower_bound ORDER BY c.level), min(c.first_year) INTO bounds, from_year
+    FROM @extschema@.dashboard_cut c
+    WHERE c.indicator = dashboard_cuts.indicator AND c.kind = dashboard_cuts.kind
+      AND c.first_year = (SELECT max(x.first_year) FROM @extschema@.dashboard_cut x
+                          WHERE x.indicator = dashboard_cuts.indicator AND x.kind = dashboard_cuts.kind
+                            AND x.first_year <= dashboard_cuts.dashboard_year);
+    IF cardinality(bounds) = 4 THEN
+        RETURN bounds;
+    END IF;
+    IF from_year IS NULL THEN
+        SELECT min(c.first_year) INTO earliest
+        FROM @extschema@.dashboard_cut c
+        WHERE c.indicator = dashboard_cuts.indicator AND c.kind = dashboard_cuts.kind;
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('dashboard indicator %L has no %s cut points for dashboard year %s',
+                             indicator, kind, dashboard_year),
+            DETAIL = CASE WHEN earliest IS NULL THEN 'sqii.dashboard_cut has none for this indicator.'
+                          ELSE format('Its earliest %s cut points apply from %s.', kind, earliest) END,
+            HINT = 'Add the year''s lower bounds of levels 2-5 to sqii.dashboard_cut, with first_year the dashboard year from which they apply.';
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+        MESSAGE = format('dashboard indicator %L has no complete %s cut table', indicator, kind),
+        DETAIL = format('Found %s of the 4 lower bounds (levels 2-5) from %s.', cardinality(bounds), from_year),
+        HINT = 'See sqii.dashboard_indicator and sqii.dashboard_cut.';
+END
+$$;
+COMMENT ON FUNCTION @extschema@.dashboard_cuts(pg_catalog.text, pg_catalog.text, pg_catalog.int4) IS
+    'the lower bounds of levels 2-5 in force for an indicator, kind (status or change) and dashboard year';
+
+CREATE FUNCTION @extschema@.dashboard_level(indicator pg_catalog.text, kind pg_catalog.text,
+                                            value pg_catalog.float8, dashboard_year pg_catalog.int4)
+RETURNS pg_catalog.int4
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT 1 OPERATOR(pg_catalog.+) pg_catalog.count(*)::pg_catalog.int4
+    FROM pg_catalog.unnest(@extschema@.dashboard_cuts(indicator, kind, dashboard_year)) AS b(bound)
+    WHERE b.bound OPERATOR(pg_catalog.<=) @extschema@.round_half_up(value, 1);
+END;
+COMMENT ON FUNCTION @extschema@.dashboard_level(pg_catalog.text, pg_catalog.text, pg_catalog.float8, pg_catalog.int4) IS
+    'status or change level 1-5 of a value (rounded half up to 0.1) against the cut table in force in the dashboard year';
+
+-- 0.1's level function: the cut table of the latest year.
+CREATE OR REPLACE FUNCTION @extschema@.dashboard_level(indicator pg_catalog.text, kind pg_catalog.text, value pg_catalog.float8)
+RETURNS pg_catalog.int4
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN @extschema@.dashboard_level(indicator, kind, value, @extschema@.dashboard_latest_year());
+END
+$$;
+COMMENT ON FUNCTION @extschema@.dashboard_level(pg_catalog.text, pg_catalog.text, pg_catalog.float8) IS
+    'status or change level 1-5 of a value (rounded half up to 0.1) against the cut table in force in the latest dashboard year';
+
+-- The 0.1 signature keeps working for the views that hold it, under a new
+-- name; calls by name reach the new function.
+ALTER FUNCTION @extschema@.dashboard(pg_catalog.text, @extschema@.tally, @extschema@.tally, pg_catalog.int4, pg_catalog.int4)
+    RENAME TO dashboard_0_1;
+
+-- One dashboard cell from this year's and last year's tallies, by the rules in
+-- force in dashboard_year.  Status and change come from unrounded values
+-- (change = current - prior, both unrounded) and are rounded half up to 0.1
+-- only for the levels and display.  Cells under min_report students are not
+-- reported at all; a color needs min_n students, a change (none in a
+-- status-only year) and a grid.
+CREATE FUNCTION @extschema@.dashboard(indicator pg_catalog.text, current @extschema@.tally,
+                                      prior @extschema@.tally DEFAULT NULL,
+                                      min_n pg_catalog.int4 DEFAULT 30, min_report pg_catalog.int4 DEFAULT 11,
+                                      dashboard_year pg_catalog.int4 DEFAULT @extschema@.dashboard_latest_year())
+RETURNS @extschema@.dashboard_result
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ind @extschema@.dashboard_indicator;
+    rule record;
+    earliest int;
+    status_cuts numeric[];
+    change_cuts numeric[];
+    cur float8;
+    pri float8;
+    r @extschema@.dashboard_result;
+BEGIN
+    SELECT * INTO ind FROM @extschema@.dashboard_indicator d WHERE d.indicator = dashboard.indicator;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('unknown dashboard indicator %L', indicator),
+            HINT = 'The indicators are listed in sqii.dashboard_indicator.';
+    END IF;
+    IF min_report IS NULL OR min_n IS NULL OR min_report < 1 OR min_n < min_report THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'dashboard n-sizes must satisfy 1 <= min_report <= min_n',
+            HINT = 'The dashboard reports cells of 11 or more students and colors those of 30 or more.';
+    END IF;
+    IF dashboard.dashboard_year IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
+            MESSAGE = 'dashboard_year must not be NULL',
+            HINT = 'Omit it for the latest year the tables hold (sqii.dashboard_latest_year()).';
+    END IF;
+    -- The rules and both cut tables in one query; the error paths below
+    -- say what is missing.
+    SELECT x.status_only, x.grid, x.small_grid, x.small_grid_below,
+           (SELECT array_agg(c.lower_bound ORDER BY c.level) FROM @extschema@.dashboard_cut c
+            WHERE c.indicator = x.indicator AND c.kind = 'status'
+              AND c.first_year = (SELECT max(k.first_year) FROM @extschema@.dashboard_cut k
+                                  WHERE k.indicator = x.indicator AND k.kind = 'status'
+                                    AND k.first_year <= dashboard.dashboard_year)) AS status_cuts,
+           (SELECT array_agg(c.lower_bound ORDER BY c.level) FROM @extschema@.dashboard_cut c
+            WHERE c.indicator = x.indicator AND c.kind = 'change' AND NOT x.status_only
+              AND c.first_year = (SELECT max(k.first_year) FROM @extschema@.dashboard_cut k
+                                  WHERE k.indicator = x.indicator AND k.kind = 'change'
+                                    AND k.first_year <= dashboard.dashboard_year)) AS change_cuts
+    INTO rule
+    FROM @extschema@.dashboard_rules(dashboard.dashboard_year) x
+    WHERE x.indicator = dashboard.indicator;
+    IF NOT FOUND THEN
+        SELECT min(x.first_year) INTO earliest FROM @extschema@.dashboard_rule x WHERE x.indicator = dashboard.indicator;
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('no dashboard rules for indicator %L in dashboard year %s', indicator, dashboard_year),
+            DETAIL = format('The earliest rules of this indicator in sqii.dashboard_rule apply from %s.', earliest),
+            HINT = 'Add the year''s rules to sqii.dashboard_rule and its cut points to sqii.dashboard_cut (see the README), or choose a later dashboard_year.';
+    END IF;
+    -- The cut tables are checked whatever the cell, so that a year without
+    -- them fails on every row, not only on the rows with students; a table
+    -- that is missing or incomplete is reported by sqii.dashboard_cuts.
+    status_cuts := rule.status_cuts;
+    IF cardinality(status_cuts) IS DISTINCT FROM 4 THEN
+        status_cuts := @extschema@.dashboard_cuts(indicator, 'status', dashboard_year);
+    END IF;
+    IF NOT rule.status_only THEN
+        change_cuts := rule.change_cuts;
+        IF cardinality(change_cuts) IS DISTINCT FROM 4 THEN
+            change_cuts := @extschema@.dashboard_cuts(indicator, 'change', dashboard_year);
+        END IF;
+    END IF;
+    IF current IS NULL OR @extschema@.n(current) < min_report THEN
+        RETURN r;
+    END IF;
+    r.n := @extschema@.n(current);
+    cur := CASE ind.measure WHEN 'pct' THEN @extschema@.pct(current, 0) ELSE @extschema@.mean(current, 0) END;
+    r.status := @extschema@.round_half_up(cur, 1);
+    r.status_level := 1 + cardinality(array(SELECT b FROM unnest(status_cuts) b WHERE b <= r.status));
+    IF NOT rule.status_only AND prior IS NOT NULL AND @extschema@.n(prior) >= min_report THEN
+        pri := CASE ind.measure WHEN 'pct' THEN @extschema@.pct(prior, 0) ELSE @extschema@.mean(prior, 0) END;
+        r.change := @extschema@.round_half_up(cur - pri, 1);
+        r.change_level := 1 + cardinality(array(SELECT b FROM unnest(change_cuts) b WHERE b <= r.change));
+    END IF;
+    IF r.n >= min_n AND r.change_level IS NOT NULL AND rule.grid IS NOT NULL THEN
+        r.grid := CASE WHEN r.n < rule.small_grid_below THEN rule.small_grid ELSE rule.grid END;
+        SELECT g.color INTO r.color
+        FROM @extschema@.dashboard_color_grid g
+        WHERE g.grid = r.grid
+          AND g.status_rank = CASE WHEN ind.higher_is_better THEN r.status_level ELSE 6 - r.status_level END
+          AND g.change_rank = CASE WHEN ind.higher_is_better THEN r.change_level ELSE 6 - r.change_level END;
+    END IF;
+    RETURN r;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.dashboard(pg_catalog.text, @extschema@.tally, @extschema@.tally, pg_catalog.int4, pg_catalog.int4, pg_catalog.int4) IS
+    'California School Dashboard cell by the rules in force in dashboard_year (default: the latest year the tables hold): status, change, their levels and the color';
+
+CREATE OR REPLACE FUNCTION @extschema@.dashboard_0_1(indicator pg_catalog.text, current @extschema@.tally,
+                                                     prior @extschema@.tally DEFAULT NULL,
+                                                     min_n pg_catalog.int4 DEFAULT 30, min_report pg_catalog.int4 DEFAULT 11)
+RETURNS @extschema@.dashboard_result
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    -- The rules 0.1 had are those in force in 2018: a view built on 0.1 gives
+    -- after the update what it gave before.
+    RETURN @extschema@.dashboard(indicator, current, prior, min_n, min_report, dashboard_year => 2018);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.dashboard_0_1(pg_catalog.text, @extschema@.tally, @extschema@.tally, pg_catalog.int4, pg_catalog.int4) IS
+    'sqii 0.1''s sqii.dashboard, kept for the views that hold it: the rules 0.1 had (dashboard year 2018)';

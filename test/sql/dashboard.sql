@@ -88,7 +88,9 @@ FROM unnest(ARRAY[0, 2.5, 2.54, 2.55, 5.0, 5.05, 20.0, 20.04, 20.05, 100]::float
 -- is Maintained (< 3), although the rounded statuses differ by 3.0.
 SELECT (sqii.dashboard('ela_3_8', sqii.make_tally(50, 503, 5060.18), sqii.make_tally(50, 357, 2548.98))).*;
 
--- n rules: 10 students, nothing; 11-29, status and change but no color; 30, a color.
+-- n rules: 10 students, nothing; 11-29, status and change but no color; 30, a color
+-- (no year given: the latest, 2024, where chronic absenteeism takes the 3x5
+-- grid under 150 students; test/sql/dashboard_years.sql has the years).
 SELECT d.*
 FROM unnest(ARRAY[10, 11, 29, 30]) AS k,
      sqii.dashboard('chronic_absenteeism', sqii.make_tally(k, k / 10, k / 10), sqii.make_tally(k, k / 5, k / 5)) d;

@@ -20,6 +20,10 @@ INSERT INTO probe VALUES
     ('dfs', $$SELECT sqii.dfs('math', 8, 2600)::text$$),
     ('round', $$SELECT sqii.round_half_up(2.45)::text$$),
     ('dashboard', $$SELECT sqii.dashboard('graduation', '(200,180,180)', '(200,170,170)')::text$$),
+    ('dashboard_years', $$SELECT sqii.dashboard('chronic_absenteeism', '(200,30,30)', '(200,20,20)', dashboard_year => 2023)::text
+        || sqii.dashboard('ela_3_8', '(40,0,0)', dashboard_year => 2022)::text
+        || sqii.dashboard_level('suspension_hs', 'status', 1.6, 2024)::text
+        || (SELECT pg_catalog.count(*) FROM sqii.dashboard_rules(2024))::text$$),
     ('level', $$SELECT sqii.level(25, ARRAY[10, 20, 30], false)::text$$),
     ('cutpoints', $$SELECT (sqii.cutpoints(4) WITHIN GROUP (ORDER BY v))::text FROM pg_catalog.unnest(ARRAY[8, 1, 4, 2]::float8[]) v$$),
     ('display', $$SELECT sqii.display('(300,299,299)') || sqii.display('(45,20,20)')$$),
