@@ -118,7 +118,8 @@ ORDER BY y.dashboard_year;
 
 -- Calling conventions: the year omitted is the latest (2024), positionally
 -- sixth, or named; the 0.1 function (kept as dashboard_0_1 for the views
--- that hold it) gives the same cells.
+-- that hold it) gives the rules 0.1 had, those of 2018 (+3.0 is Increased
+-- Significantly there, Increased from 2023: yellow, not orange).
 SELECT (sqii.dashboard('chronic_absenteeism', '(100,30,30)', '(100,35,35)')).color AS omitted,
        (sqii.dashboard('chronic_absenteeism', '(100,30,30)', '(100,35,35)', 30, 11, 2024)).color AS positional_2024,
        (sqii.dashboard('chronic_absenteeism', '(100,30,30)', '(100,35,35)', 30, 11, 2023)).color AS positional_2023,
