@@ -14,11 +14,24 @@ SQII_PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
 
 log() { printf '== %s\n' "$*" >&2; }
 
+# Debian's tools to build the Debian package (test/package/run-package):
+# dpkg-buildpackage (dpkg-dev, in build-essential), dh, and pg_buildext's
+# debhelper sequences from postgresql-server-dev-all.
+SQII_PACKAGING_PACKAGES="build-essential debhelper postgresql-server-dev-all"
+
 # Install the Debian packages that are missing; a no-op when all are present.
 sqii_prereqs() {
+    sqii_install_missing $SQII_PACKAGES
+}
+
+sqii_packaging_prereqs() {
+    sqii_install_missing $SQII_PACKAGING_PACKAGES
+}
+
+sqii_install_missing() {
     local missing=()
     local p
-    for p in $SQII_PACKAGES; do
+    for p in "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
