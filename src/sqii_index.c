@@ -711,7 +711,7 @@ LoadModel(Oid fn_oid, const char *name, MemoryContext mcxt)
 	if (!(fabs(total - 100) <= WEIGHT_TOLERANCE))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the domain weights of model \"%s\" sum to %.10g, not 100", name, total),
+				 errmsg("the domain weights of SQII model \"%s\" sum to %.10g, not 100", name, total),
 				 errhint("Domain weights are points out of 100; correct them in sqii.model_domain.")));
 	m->capacity = 0;
 	ConfigRead(fn_oid,
