@@ -285,7 +285,7 @@ COMMENT ON FUNCTION @extschema@.explain_state_final(pg_catalog.internal) IS
 CREATE OR REPLACE AGGREGATE @extschema@.sqii_index(model pg_catalog.text, school_level pg_catalog.text,
                                                    indicator pg_catalog.text, group_code pg_catalog.text,
                                                    value pg_catalog.float8, n pg_catalog.int8) (
-    SFUNC = @extschema@.index_accum, STYPE = internal,
+    SFUNC = @extschema@.index_accum, STYPE = internal, SSPACE = 2048,
     FINALFUNC = @extschema@.index_state_final,
     COMBINEFUNC = @extschema@.index_combine,
     SERIALFUNC = @extschema@.index_serialize, DESERIALFUNC = @extschema@.index_deserialize,
@@ -294,7 +294,7 @@ CREATE OR REPLACE AGGREGATE @extschema@.sqii_index(model pg_catalog.text, school
 CREATE OR REPLACE AGGREGATE @extschema@.explain(model pg_catalog.text, school_level pg_catalog.text,
                                                 indicator pg_catalog.text, group_code pg_catalog.text,
                                                 value pg_catalog.float8, n pg_catalog.int8) (
-    SFUNC = @extschema@.index_accum, STYPE = internal,
+    SFUNC = @extschema@.index_accum, STYPE = internal, SSPACE = 2048,
     FINALFUNC = @extschema@.explain_state_final,
     COMBINEFUNC = @extschema@.index_combine,
     SERIALFUNC = @extschema@.index_serialize, DESERIALFUNC = @extschema@.index_deserialize,
@@ -309,7 +309,7 @@ COMMENT ON AGGREGATE @extschema@.explain(pg_catalog.text, pg_catalog.text, pg_ca
 CREATE AGGREGATE @extschema@.sqii_index(model pg_catalog.text, school_level pg_catalog.text,
                                         indicator pg_catalog.text, group_code pg_catalog.text,
                                         value pg_catalog.float8, n pg_catalog.int8, eligible pg_catalog.int8) (
-    SFUNC = @extschema@.index_accum, STYPE = internal,
+    SFUNC = @extschema@.index_accum, STYPE = internal, SSPACE = 2048,
     FINALFUNC = @extschema@.index_state_final,
     COMBINEFUNC = @extschema@.index_combine,
     SERIALFUNC = @extschema@.index_serialize, DESERIALFUNC = @extschema@.index_deserialize,
@@ -318,7 +318,7 @@ CREATE AGGREGATE @extschema@.sqii_index(model pg_catalog.text, school_level pg_c
 CREATE AGGREGATE @extschema@.explain(model pg_catalog.text, school_level pg_catalog.text,
                                      indicator pg_catalog.text, group_code pg_catalog.text,
                                      value pg_catalog.float8, n pg_catalog.int8, eligible pg_catalog.int8) (
-    SFUNC = @extschema@.index_accum, STYPE = internal,
+    SFUNC = @extschema@.index_accum, STYPE = internal, SSPACE = 2048,
     FINALFUNC = @extschema@.explain_state_final,
     COMBINEFUNC = @extschema@.index_combine,
     SERIALFUNC = @extschema@.index_serialize, DESERIALFUNC = @extschema@.index_deserialize,

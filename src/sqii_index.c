@@ -69,10 +69,13 @@
 #define CELL_VALUE_NULL		0x01
 #define CELL_ELIGIBLE_NULL	0x02
 
+/* At most this many distinct indicator and group names in one school. */
+#define MAX_NAMES	PG_INT16_MAX
+
 typedef struct IndexCell
 {
-	int32		indicator;		/* offsets into the state's strings */
-	int32		group_code;
+	int16		indicator;		/* ids into the state's names */
+	int16		group_code;
 	uint8		flags;
 	float8		value;
 	int64		n;
@@ -83,6 +86,13 @@ typedef struct IndexState
 {
 	int32		model;			/* offsets into strings */
 	int32		school_level;
+	int			model_len;
+	int			level_len;
+	int			nnames;			/* distinct indicator and group names */
+	int			name_capacity;
+	int32	   *name_off;		/* offsets into strings */
+	int32	   *name_len;
+	int16		name_cache[64]; /* id + 1 of a name by NameSlot, 0: none */
 	int			ncells;
 	int			cell_capacity;
 	IndexCell  *cells;
@@ -92,6 +102,7 @@ typedef struct IndexState
 } IndexState;
 
 #define STATE_STR(state, off)	((state)->strings + (off))
+#define STATE_NAME(state, id)	STATE_STR(state, (state)->name_off[id])
 
 static int32
 StateAddString(IndexState *state, const char *str, int len, MemoryContext mcxt)
@@ -116,6 +127,58 @@ StateAddString(IndexState *state, const char *str, int len, MemoryContext mcxt)
 	state->strings[off + len] = '\0';
 	state->string_len += len + 1;
 	return off;
+}
+
+/*
+ * The id of a name (indicator or group code) in the state, added if new.  A
+ * school has a handful of distinct names, so cells store a small id and the
+ * final function looks each name up in the model once.  hint: the id the
+ * name probably has (the previous cell's).
+ */
+static inline int
+NameSlot(const char *str, int len)
+{
+	return len == 0 ? 0 : (len * 31 + (unsigned char) str[0] * 7 + (unsigned char) str[len - 1]) & 63;
+}
+
+static int16
+StateName(IndexState *state, const char *str, int len, int hint, MemoryContext mcxt)
+{
+	int			slot = NameSlot(str, len);
+	int			i;
+
+	if (hint >= 0 && hint < state->nnames && state->name_len[hint] == len &&
+		memcmp(STATE_NAME(state, hint), str, len) == 0)
+		return hint;
+	i = state->name_cache[slot] - 1;
+	if (i >= 0 && state->name_len[i] == len && memcmp(STATE_NAME(state, i), str, len) == 0)
+		return i;
+	for (i = 0; i < state->nnames; i++)
+	{
+		if (state->name_len[i] == len && memcmp(STATE_NAME(state, i), str, len) == 0)
+		{
+			state->name_cache[slot] = i + 1;
+			return i;
+		}
+	}
+	if (state->nnames >= MAX_NAMES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many distinct indicators and groups for one school")));
+	if (state->nnames == state->name_capacity)
+	{
+		int			cap = Max(16, state->name_capacity * 2);
+
+		state->name_off = state->name_off == NULL ?
+			MemoryContextAlloc(mcxt, cap * sizeof(int32)) : repalloc(state->name_off, cap * sizeof(int32));
+		state->name_len = state->name_len == NULL ?
+			MemoryContextAlloc(mcxt, cap * sizeof(int32)) : repalloc(state->name_len, cap * sizeof(int32));
+		state->name_capacity = cap;
+	}
+	state->name_off[state->nnames] = StateAddString(state, str, len, mcxt);
+	state->name_len[state->nnames] = len;
+	state->name_cache[slot] = state->nnames + 1;
+	return state->nnames++;
 }
 
 static IndexCell *
@@ -145,6 +208,8 @@ NewIndexState(const char *model, int model_len, const char *level, int level_len
 
 	state->model = StateAddString(state, model, model_len, mcxt);
 	state->school_level = StateAddString(state, level, level_len, mcxt);
+	state->model_len = model_len;
+	state->level_len = level_len;
 	return state;
 }
 
@@ -160,11 +225,9 @@ SameSchoolError(void)
 static bool
 StateMatches(IndexState *state, const char *model, int model_len, const char *level, int level_len)
 {
-	const char *m = STATE_STR(state, state->model);
-	const char *l = STATE_STR(state, state->school_level);
-
-	return strlen(m) == (size_t) model_len && memcmp(m, model, model_len) == 0 &&
-		strlen(l) == (size_t) level_len && memcmp(l, level, level_len) == 0;
+	return state->model_len == model_len && state->level_len == level_len &&
+		memcmp(STATE_STR(state, state->model), model, model_len) == 0 &&
+		memcmp(STATE_STR(state, state->school_level), level, level_len) == 0;
 }
 
 /*
@@ -256,8 +319,10 @@ index_accum(PG_FUNCTION_ARGS)
 		SameSchoolError();
 
 	cell = StateAddCell(state, aggcontext);
-	cell->indicator = StateAddString(state, indicator, indicator_len, aggcontext);
-	cell->group_code = StateAddString(state, group_code, group_len, aggcontext);
+	cell->indicator = StateName(state, indicator, indicator_len,
+								state->ncells > 1 ? cell[-1].indicator : -1, aggcontext);
+	cell->group_code = StateName(state, group_code, group_len,
+								 state->ncells > 1 ? cell[-1].group_code : -1, aggcontext);
 	cell->flags = 0;
 	cell->value = 0;
 	cell->n = 0;
@@ -272,8 +337,8 @@ index_accum(PG_FUNCTION_ARGS)
 		cell->flags |= CELL_ELIGIBLE_NULL;
 	else
 		cell->eligible = PG_GETARG_INT64(7);
-	ind_str = STATE_STR(state, cell->indicator);
-	grp_str = STATE_STR(state, cell->group_code);
+	ind_str = STATE_NAME(state, cell->indicator);
+	grp_str = STATE_NAME(state, cell->group_code);
 	CheckCell(ind_str, grp_str, PG_ARGISNULL(5), cell->value, PG_ARGISNULL(6), cell->n,
 			  (cell->flags & CELL_ELIGIBLE_NULL) != 0, cell->eligible);
 	PG_RETURN_POINTER(state);
@@ -283,19 +348,20 @@ index_accum(PG_FUNCTION_ARGS)
 static void
 StateAppend(IndexState *state, const IndexState *other, MemoryContext mcxt)
 {
+	int16	   *map = palloc(sizeof(int16) * Max(1, other->nnames));
 	int			i;
 
+	for (i = 0; i < other->nnames; i++)
+		map[i] = StateName(state, STATE_NAME(other, i), other->name_len[i], i, mcxt);
 	for (i = 0; i < other->ncells; i++)
 	{
-		const IndexCell *src = &other->cells[i];
-		const char *ind = STATE_STR(other, src->indicator);
-		const char *grp = STATE_STR(other, src->group_code);
 		IndexCell  *dst = StateAddCell(state, mcxt);
 
-		*dst = *src;
-		dst->indicator = StateAddString(state, ind, strlen(ind), mcxt);
-		dst->group_code = StateAddString(state, grp, strlen(grp), mcxt);
+		*dst = other->cells[i];
+		dst->indicator = map[dst->indicator];
+		dst->group_code = map[dst->group_code];
 	}
+	pfree(map);
 }
 
 PG_FUNCTION_INFO_V1(index_combine);
@@ -361,13 +427,16 @@ index_serialize(PG_FUNCTION_ARGS)
 	pq_begintypsend(&buf);
 	SendString(&buf, STATE_STR(state, state->model));
 	SendString(&buf, STATE_STR(state, state->school_level));
+	pq_sendint32(&buf, state->nnames);
+	for (i = 0; i < state->nnames; i++)
+		SendString(&buf, STATE_NAME(state, i));
 	pq_sendint32(&buf, state->ncells);
 	for (i = 0; i < state->ncells; i++)
 	{
 		const IndexCell *cell = &state->cells[i];
 
-		SendString(&buf, STATE_STR(state, cell->indicator));
-		SendString(&buf, STATE_STR(state, cell->group_code));
+		pq_sendint16(&buf, cell->indicator);
+		pq_sendint16(&buf, cell->group_code);
 		pq_sendbyte(&buf, cell->flags);
 		pq_sendfloat8(&buf, cell->value);
 		pq_sendint64(&buf, cell->n);
@@ -388,6 +457,8 @@ index_deserialize(PG_FUNCTION_ARGS)
 	const char *level;
 	int			model_len;
 	int			level_len;
+	int			len;
+	int			nnames;
 	int			ncells;
 	int			i;
 
@@ -397,6 +468,21 @@ index_deserialize(PG_FUNCTION_ARGS)
 	model = GetString(&buf, &model_len);
 	level = GetString(&buf, &level_len);
 	state = NewIndexState(model, model_len, level, level_len, CurrentMemoryContext);
+	nnames = pq_getmsgint(&buf, 4);
+	if (nnames < 0 || nnames > MAX_NAMES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid sqii index state")));
+	for (i = 0; i < nnames; i++)
+	{
+		const char *str = GetString(&buf, &len);
+
+		/* Names are distinct, so each gets the next id. */
+		if (StateName(state, str, len, -1, CurrentMemoryContext) != i)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid sqii index state")));
+	}
 	ncells = pq_getmsgint(&buf, 4);
 	if (ncells < 0)
 		ereport(ERROR,
@@ -405,13 +491,14 @@ index_deserialize(PG_FUNCTION_ARGS)
 	for (i = 0; i < ncells; i++)
 	{
 		IndexCell  *cell = StateAddCell(state, CurrentMemoryContext);
-		const char *str;
-		int			len;
 
-		str = GetString(&buf, &len);
-		cell->indicator = StateAddString(state, str, len, CurrentMemoryContext);
-		str = GetString(&buf, &len);
-		cell->group_code = StateAddString(state, str, len, CurrentMemoryContext);
+		cell->indicator = (int16) pq_getmsgint(&buf, 2);
+		cell->group_code = (int16) pq_getmsgint(&buf, 2);
+		if (cell->indicator < 0 || cell->indicator >= nnames ||
+			cell->group_code < 0 || cell->group_code >= nnames)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid sqii index state")));
 		cell->flags = pq_getmsgbyte(&buf);
 		cell->value = pq_getmsgfloat8(&buf);
 		cell->n = pq_getmsgint64(&buf);
@@ -826,9 +913,12 @@ typedef struct WorkCell
 {
 	const char *indicator;
 	const char *group_code;
+	int			indicator_rank;	/* the names' rank in strcmp order */
+	int			group_rank;
 	const IndexCell *cell;
 	ModelIndicator *ind;
 	GroupKind	kind;
+	int			category;		/* a Category of a program group, or -1 */
 	bool		eligible;		/* meets value, n-size and response rate */
 	CellFate	fate;
 	int			level;
@@ -873,9 +963,56 @@ CompareWorkCells(const void *a, const void *b)
 {
 	const WorkCell *x = (const WorkCell *) a;
 	const WorkCell *y = (const WorkCell *) b;
-	int			c = strcmp(x->indicator, y->indicator);
 
-	return c != 0 ? c : strcmp(x->group_code, y->group_code);
+	if (x->indicator_rank != y->indicator_rank)
+		return x->indicator_rank < y->indicator_rank ? -1 : 1;
+	return (x->group_rank > y->group_rank) - (x->group_rank < y->group_rank);
+}
+
+/*
+ * The cells of a state in order of (indicator, group code), given the rank of
+ * each name: counting sort by indicator, then insertion sort of each
+ * indicator's few groups.
+ */
+static void
+SortCells(const IndexState *state, const int *ranks, WorkCell *out)
+{
+	int		   *start = palloc0(sizeof(int) * (state->nnames + 1));
+	int			i;
+	int			k;
+
+	for (i = 0; i < state->ncells; i++)
+		start[ranks[state->cells[i].indicator] + 1]++;
+	for (k = 0; k < state->nnames; k++)
+		start[k + 1] += start[k];
+	for (i = 0; i < state->ncells; i++)
+	{
+		const IndexCell *cell = &state->cells[i];
+		WorkCell   *wc = &out[start[ranks[cell->indicator]]++];
+
+		wc->cell = cell;
+		wc->indicator_rank = ranks[cell->indicator];
+		wc->group_rank = ranks[cell->group_code];
+	}
+	/* Each run of one indicator is short: insertion sort by group. */
+	for (i = 1; i < state->ncells; i++)
+	{
+		WorkCell	wc = out[i];
+
+		for (k = i; k > 0 && CompareWorkCells(&out[k - 1], &wc) > 0; k--)
+			out[k] = out[k - 1];
+		out[k] = wc;
+	}
+	pfree(start);
+}
+
+/* Name ids of a state, sorted by the names (qsort_arg). */
+static int
+CompareNames(const void *a, const void *b, void *arg)
+{
+	const IndexState *state = (const IndexState *) arg;
+
+	return strcmp(STATE_NAME(state, *(const int16 *) a), STATE_NAME(state, *(const int16 *) b));
 }
 
 static bool
@@ -935,7 +1072,7 @@ LowerRaceGroup(const WorkCell *wc, const WorkCell *best)
 		return a < b;
 	if (wc->cell->n != best->cell->n)
 		return wc->cell->n > best->cell->n;
-	return strcmp(wc->group_code, best->group_code) < 0;
+	return wc->group_rank < best->group_rank;
 }
 
 /*
@@ -953,6 +1090,11 @@ ComputeIndex(FunctionCallInfo fcinfo, const IndexState *state)
 	float8		applicable_weight = 0;
 	float8		covered = 0;
 	bool		any_counted = false;
+	int		   *ranks;
+	int16	   *ids;
+	ModelIndicator **name_ind;
+	int		   *name_group;
+	int		   *name_category;
 	int			i;
 	int			j;
 	int			start;
@@ -970,31 +1112,65 @@ ComputeIndex(FunctionCallInfo fcinfo, const IndexState *state)
 				 errmsg("\"%s\" is not a school level of SQII model \"%s\"", school_level, m->model),
 				 errhint("The levels a model rates are in sqii.model.school_levels.")));
 
-	/* The cells, sorted, each checked and tied to its indicator and group. */
+	/*
+	 * The cells sorted by indicator and group code (the names ranked once),
+	 * then each name looked up once in the model and the groups, in that
+	 * order, so that the first bad cell is reported whatever the row order.
+	 */
+	ranks = palloc(sizeof(int) * Max(1, state->nnames));
+	ids = palloc(sizeof(int16) * Max(1, state->nnames));
+	name_ind = palloc(sizeof(ModelIndicator *) * Max(1, state->nnames));
+	name_group = palloc(sizeof(int) * Max(1, state->nnames));
+	name_category = palloc(sizeof(int) * Max(1, state->nnames));
+	for (i = 0; i < state->nnames; i++)
+	{
+		ids[i] = i;
+		name_ind[i] = NULL;
+		name_group[i] = -2;		/* not looked up yet */
+	}
+	qsort_arg(ids, state->nnames, sizeof(int16), CompareNames, (void *) state);
+	for (i = 0; i < state->nnames; i++)
+		ranks[ids[i]] = i;
 	r->ncells = state->ncells;
 	r->cells = palloc0(sizeof(WorkCell) * Max(1, state->ncells));
-	for (i = 0; i < state->ncells; i++)
+	SortCells(state, ranks, r->cells);
+	for (i = 0; i < r->ncells; i++)
 	{
 		WorkCell   *wc = &r->cells[i];
-		int			g;
+		int			ind_id = wc->cell->indicator;
+		int			grp_id = wc->cell->group_code;
+		Category	cat;
 
-		wc->cell = &state->cells[i];
-		wc->indicator = STATE_STR(state, wc->cell->indicator);
-		wc->group_code = STATE_STR(state, wc->cell->group_code);
-		wc->ind = FindIndicator(m, wc->indicator);
-		if (wc->ind == NULL)
+		wc->indicator = STATE_NAME(state, ind_id);
+		wc->group_code = STATE_NAME(state, grp_id);
+		if (i > 0 && CompareWorkCells(&r->cells[i - 1], wc) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("SQII model \"%s\" has no indicator \"%s\"", m->model, wc->indicator),
-					 errhint("The indicators of a model are in sqii.model_indicator; leave out cells of other indicators.")));
-		g = FindGroup(cfg, wc->group_code);
-		if (g < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("unknown student group \"%s\" in an index cell", wc->group_code),
-					 errhint("The group codes are in sqii.student_group."),
-					 errcontext("sqii index cell of indicator %s", wc->indicator)));
-		wc->kind = cfg->group_kinds[g];
+					 errmsg("a school has more than one cell for %s / %s", wc->indicator, wc->group_code),
+					 errhint("Give the index one row per school, indicator and group.")));
+		if (name_ind[ind_id] == NULL)
+		{
+			name_ind[ind_id] = FindIndicator(m, wc->indicator);
+			if (name_ind[ind_id] == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("SQII model \"%s\" has no indicator \"%s\"", m->model, wc->indicator),
+						 errhint("The indicators of a model are in sqii.model_indicator; leave out cells of other indicators.")));
+		}
+		wc->ind = name_ind[ind_id];
+		if (name_group[grp_id] == -2)
+		{
+			name_group[grp_id] = FindGroup(cfg, wc->group_code);
+			if (name_group[grp_id] < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("unknown student group \"%s\" in an index cell", wc->group_code),
+						 errhint("The group codes are in sqii.student_group."),
+						 errcontext("sqii index cell of indicator %s", wc->indicator)));
+			name_category[grp_id] = IsCategoryCode(wc->group_code, &cat) ? (int) cat : -1;
+		}
+		wc->kind = cfg->group_kinds[name_group[grp_id]];
+		wc->category = name_category[grp_id];
 		if (wc->ind->growth && !(wc->cell->flags & CELL_VALUE_NULL) &&
 			!(wc->cell->value >= 0 && wc->cell->value <= 100))
 			ereport(ERROR,
@@ -1002,17 +1178,6 @@ ComputeIndex(FunctionCallInfo fcinfo, const IndexState *state)
 					 errmsg("a growth percentile must be between 0 and 100"),
 					 errhint("A growth indicator's value is the group's mean or median student growth percentile."),
 					 errcontext("sqii index cell of indicator %s, group %s", wc->indicator, wc->group_code)));
-	}
-	if (r->ncells > 1)
-		qsort(r->cells, r->ncells, sizeof(WorkCell), CompareWorkCells);
-	for (i = 1; i < r->ncells; i++)
-	{
-		if (CompareWorkCells(&r->cells[i - 1], &r->cells[i]) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("a school has more than one cell for %s / %s",
-							r->cells[i].indicator, r->cells[i].group_code),
-					 errhint("Give the index one row per school, indicator and group.")));
 	}
 
 	/* Each indicator of the model, from its run of cells. */
@@ -1056,7 +1221,6 @@ ComputeIndex(FunctionCallInfo fcinfo, const IndexState *state)
 		{
 			WorkCell   *wc = &r->cells[i];
 			const IndexCell *c = wc->cell;
-			Category	cat;
 
 			if (c->flags & CELL_VALUE_NULL)
 				wc->fate = FATE_NO_VALUE;
@@ -1087,10 +1251,10 @@ ComputeIndex(FunctionCallInfo fcinfo, const IndexState *state)
 				if (race == NULL || LowerRaceGroup(wc, race))
 					race = wc;
 			}
-			else if (IsCategoryCode(wc->group_code, &cat))
+			else if (wc->category >= 0)
 			{
 				wc->fate = FATE_COUNTED;
-				ir->chosen[cat] = wc;
+				ir->chosen[wc->category] = wc;
 			}
 			else
 				wc->fate = FATE_NOT_CATEGORY;
@@ -1481,14 +1645,14 @@ sqii_index_explain(PG_FUNCTION_ARGS)
 						 errmsg("the indicator and group code of an index cell must not be NULL")));
 			cell = StateAddCell(state, CurrentMemoryContext);
 			t = DatumGetTextPP(f[0]);
-			cell->indicator = StateAddString(state, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), CurrentMemoryContext);
+			cell->indicator = StateName(state, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), -1, CurrentMemoryContext);
 			t = DatumGetTextPP(f[1]);
-			cell->group_code = StateAddString(state, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), CurrentMemoryContext);
+			cell->group_code = StateName(state, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), -1, CurrentMemoryContext);
 			cell->flags = CELL_ELIGIBLE_NULL | (isnull[2] ? CELL_VALUE_NULL : 0);
 			cell->value = isnull[2] ? 0 : DatumGetFloat8(f[2]);
 			cell->n = isnull[3] ? 0 : DatumGetInt64(f[3]);
 			cell->eligible = 0;
-			CheckCell(STATE_STR(state, cell->indicator), STATE_STR(state, cell->group_code),
+			CheckCell(STATE_NAME(state, cell->indicator), STATE_NAME(state, cell->group_code),
 					  isnull[2], cell->value, isnull[3], cell->n, true, 0);
 		}
 	}
