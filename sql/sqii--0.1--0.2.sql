@@ -356,3 +356,13 @@ RETURNS pg_catalog.bool
 AS 'MODULE_PATHNAME', 'sqii_hs_ready' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.hs_ready(pg_catalog.float8, pg_catalog.float8, pg_catalog.text, pg_catalog.text, pg_catalog.bool) IS
     'high-school readiness (CORE, 8th grade): GPA >= 2.5, attendance >= 96 (percent of days enrolled), no D or F in ELA or math (letter grades), not suspended; NULL when nothing fails but something is unknown';
+
+-- Freezing cut points checks them in C, so that an error names the problem
+-- without sqii's internal statements as context.
+CREATE OR REPLACE FUNCTION @extschema@.freeze_cutpoints(model pg_catalog.text, indicator pg_catalog.text,
+                                                        baseline_year pg_catalog.int4, cuts pg_catalog.float8[],
+                                                        school_level pg_catalog.text DEFAULT '*')
+RETURNS void
+AS 'MODULE_PATHNAME', 'sqii_freeze_cutpoints' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.freeze_cutpoints(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.float8[], pg_catalog.text) IS
+    'store the 9 cut points of an indicator from a baseline year into a model, for one of its school levels or every level (''*''), replacing earlier ones';

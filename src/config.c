@@ -57,6 +57,52 @@ QueryInSchema(Oid fn_oid, const char *query)
 }
 
 /*
+ * Run a query over sqii's configuration tables with text parameters $1 ..
+ * $nparams (NULL entries are SQL NULLs).  An error while the query runs is
+ * reported without the query text as its context: the query is sqii's, not
+ * the user's, and the message says what went wrong (permission denied for a
+ * table, a constraint violated).
+ */
+static void
+ConfigExecute(Oid fn_oid, const char *query, int nargs, Oid *argtypes, Datum *values,
+			  const char *nulls, bool read_only, ConfigRowCallback callback, void *arg)
+{
+	char	   *sql = QueryInSchema(fn_oid, query);
+	MemoryContext oldcxt = CurrentMemoryContext;
+	int			rc = 0;
+	uint64		row;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	PG_TRY();
+	{
+		rc = SPI_execute_with_args(sql, nargs, argtypes, values, nulls, read_only, 0);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		edata->context = NULL;
+		edata->internalquery = NULL;
+		edata->internalpos = 0;
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+	if (rc < 0 || (read_only && rc != SPI_OK_SELECT))
+		elog(ERROR, "could not read sqii configuration: %s", SPI_result_code_string(rc));
+	if (callback != NULL)
+	{
+		for (row = 0; row < SPI_processed; row++)
+			callback(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, arg);
+	}
+	SPI_finish();
+	pfree(sql);
+}
+
+/*
  * Run a read-only query over sqii's configuration tables and call callback
  * for each row, with SPI connected (callbacks copy what they keep into their
  * own memory context: SPI's is freed on return).  The query names sqii's
@@ -68,27 +114,37 @@ void
 ConfigRead(Oid fn_oid, const char *query, const char *param,
 		   ConfigRowCallback callback, void *arg)
 {
-	char	   *sql = QueryInSchema(fn_oid, query);
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1];
-	int			rc;
-	uint64		i;
+	ConfigReadParams(fn_oid, query, param == NULL ? 0 : 1, &param, callback, arg);
+}
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (param != NULL)
+/* ConfigRead with several text parameters $1 .. $nparams (NULL: SQL NULL). */
+void
+ConfigReadParams(Oid fn_oid, const char *query, int nparams, const char *const *params,
+				 ConfigRowCallback callback, void *arg)
+{
+	Oid		   *argtypes = palloc(sizeof(Oid) * Max(1, nparams));
+	Datum	   *values = palloc(sizeof(Datum) * Max(1, nparams));
+	char	   *nulls = palloc(Max(1, nparams));
+	int			i;
+
+	for (i = 0; i < nparams; i++)
 	{
-		values[0] = CStringGetTextDatum(param);
-		rc = SPI_execute_with_args(sql, 1, argtypes, values, NULL, true, 0);
+		argtypes[i] = TEXTOID;
+		values[i] = params[i] == NULL ? (Datum) 0 : CStringGetTextDatum(params[i]);
+		nulls[i] = params[i] == NULL ? 'n' : ' ';
 	}
-	else
-		rc = SPI_execute(sql, true, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "could not read sqii configuration: %s", SPI_result_code_string(rc));
-	for (i = 0; i < SPI_processed; i++)
-		callback(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, arg);
-	SPI_finish();
-	pfree(sql);
+	ConfigExecute(fn_oid, query, nparams, argtypes, values, nulls, true, callback, arg);
+}
+
+/*
+ * Write to sqii's configuration tables: a query with parameters of the given
+ * types (nulls as for SPI_execute_with_args).
+ */
+void
+ConfigWrite(Oid fn_oid, const char *query, int nargs, Oid *argtypes, Datum *values,
+			const char *nulls)
+{
+	ConfigExecute(fn_oid, query, nargs, argtypes, values, nulls, false, NULL, NULL);
 }
 
 /* Column col (1-based) of a configuration row as a string in mcxt; NULL for NULL. */

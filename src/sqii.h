@@ -64,6 +64,10 @@ typedef struct TallyAccum
 typedef void (*ConfigRowCallback) (HeapTuple tuple, TupleDesc desc, void *arg);
 extern void ConfigRead(Oid fn_oid, const char *query, const char *param,
 					   ConfigRowCallback callback, void *arg);
+extern void ConfigReadParams(Oid fn_oid, const char *query, int nparams, const char *const *params,
+							 ConfigRowCallback callback, void *arg);
+extern void ConfigWrite(Oid fn_oid, const char *query, int nargs, Oid *argtypes, Datum *values,
+						const char *nulls);
 extern char *ConfigText(HeapTuple tuple, TupleDesc desc, int col, MemoryContext mcxt);
 extern Datum ConfigDatum(HeapTuple tuple, TupleDesc desc, int col, bool *isnull);
 

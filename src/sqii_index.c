@@ -1660,6 +1660,96 @@ sqii_index_explain(PG_FUNCTION_ARGS)
 }
 
 /* ----------------------------------------------------------------------
+ * Freezing cut points into a model.
+ * ---------------------------------------------------------------------- */
+
+typedef struct FreezeCheck
+{
+	bool		found;
+	int			nlevels;
+	char	  **levels;
+} FreezeCheck;
+
+static void
+ReadFreezeCheck(HeapTuple tup, TupleDesc desc, void *arg)
+{
+	FreezeCheck *check = (FreezeCheck *) arg;
+	bool		isnull;
+	Datum		levels = ConfigDatum(tup, desc, 1, &isnull);
+
+	check->found = true;
+	check->nlevels = isnull ? 0 : TextArrayToStrings(levels, &check->levels, CurrentMemoryContext);
+}
+
+PG_FUNCTION_INFO_V1(sqii_freeze_cutpoints);
+/*
+ * sqii.freeze_cutpoints(model, indicator, baseline_year, cuts, school_level):
+ * store 9 cut points (10 levels) of a model's indicator, for one school level
+ * of the model or for every level ('*'), replacing earlier ones.
+ */
+Datum
+sqii_freeze_cutpoints(PG_FUNCTION_ARGS)
+{
+	FreezeCheck check = {false, 0, NULL};
+	const char *params[2];
+	char	   *level;
+	Oid			argtypes[5] = {TEXTOID, TEXTOID, INT4OID, FLOAT8ARRAYOID, TEXTOID};
+	Datum		values[5];
+	int			ncuts;
+	int			i;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(4))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the model, indicator, baseline year and school level of cut points must not be NULL"),
+				 errhint("Pass '*' as the school level for cut points of every level.")));
+	params[0] = TextDatumGetCString(PG_GETARG_DATUM(0));
+	params[1] = TextDatumGetCString(PG_GETARG_DATUM(1));
+	level = TextDatumGetCString(PG_GETARG_DATUM(4));
+	ConfigReadParams(fcinfo->flinfo->fn_oid,
+					 "SELECT m.school_levels FROM @extschema@.model_indicator i "
+					 "JOIN @extschema@.model m ON m.model OPERATOR(pg_catalog.=) i.model "
+					 "WHERE i.model OPERATOR(pg_catalog.=) $1 AND i.indicator OPERATOR(pg_catalog.=) $2",
+					 2, params, ReadFreezeCheck, &check);
+	if (!check.found)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("SQII model \"%s\" has no indicator \"%s\"", params[0], params[1]),
+				 errhint("The indicators of a model are in sqii.model_indicator.")));
+	for (i = 0; i < check.nlevels && strcmp(level, "*") != 0; i++)
+	{
+		if (strcmp(check.levels[i], level) == 0)
+			break;
+	}
+	if (strcmp(level, "*") != 0 && i == check.nlevels)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" is not a school level of SQII model \"%s\"", level, params[0]),
+				 errhint("The levels a model rates are in sqii.model.school_levels; '*' is every level.")));
+	if (PG_ARGISNULL(3) ||
+		ArrayGetNItems(ARR_NDIM(PG_GETARG_ARRAYTYPE_P(3)), ARR_DIMS(PG_GETARG_ARRAYTYPE_P(3))) != INDEX_CUTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("an index indicator needs 9 cut points (10 levels)"),
+				 errhint("Use sqii.cutpoints(10) WITHIN GROUP (ORDER BY value) over the baseline year.")));
+	/* One-dimensional, no NULLs, finite, ascending. */
+	(void) CheckedCuts(PG_GETARG_ARRAYTYPE_P(3), &ncuts);
+
+	values[0] = PG_GETARG_DATUM(0);
+	values[1] = PG_GETARG_DATUM(1);
+	values[2] = PG_GETARG_DATUM(2);
+	values[3] = PG_GETARG_DATUM(3);
+	values[4] = PG_GETARG_DATUM(4);
+	ConfigWrite(fcinfo->flinfo->fn_oid,
+				"INSERT INTO @extschema@.model_cut AS c (model, indicator, school_level, baseline_year, cuts) "
+				"VALUES ($1, $2, $5, $3, $4) "
+				"ON CONFLICT ON CONSTRAINT model_cut_pkey "
+				"DO UPDATE SET baseline_year = EXCLUDED.baseline_year, cuts = EXCLUDED.cuts",
+				5, argtypes, values, NULL);
+	PG_RETURN_VOID();
+}
+
+/* ----------------------------------------------------------------------
  * Domain weights, checked when written.
  * ---------------------------------------------------------------------- */
 

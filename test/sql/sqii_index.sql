@@ -3,7 +3,8 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS sqii;
 RESET client_min_messages;
--- PL/pgSQL line numbers in error context would make this output fragile.
+-- Error context is shown where it is sqii's own short one (a cell's
+-- indicator and group); elsewhere PL/pgSQL line numbers would be fragile.
 \set SHOW_CONTEXT never
 
 SELECT m.model, m.n_size, m.group_split, d.domain, d.weight,
@@ -17,10 +18,16 @@ GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 4;
 SELECT count(sqii.freeze_cutpoints(model, indicator, 2016, ARRAY[10, 20, 30, 40, 50, 60, 70, 80, 90])) AS frozen
 FROM sqii.model_indicator WHERE scale = 'cuts';
 SELECT model, count(*) AS indicators_with_cuts, min(baseline_year), max(cuts::text) FROM sqii.model_cut GROUP BY model ORDER BY model;
--- Cut points must come as 9 ascending numbers for a known indicator.
+-- Cut points must come as 9 ascending numbers for a known indicator, and a
+-- level of the model or '*' (errors without sqii's statements as context).
+\set SHOW_CONTEXT errors
 SELECT sqii.freeze_cutpoints('core-2016', 'ela_performance', 2016, ARRAY[10, 20, 30]);
 SELECT sqii.freeze_cutpoints('core-2016', 'ela_performance', 2016, ARRAY[90, 20, 30, 40, 50, 60, 70, 80, 10]);
+SELECT sqii.freeze_cutpoints('core-2016', 'ela_performance', 2016, ARRAY[10, 20, 30, 40, 50, 60, 70, 80, NULL]);
 SELECT sqii.freeze_cutpoints('core-2016', 'reading', 2016, ARRAY[10, 20, 30, 40, 50, 60, 70, 80, 90]);
+SELECT sqii.freeze_cutpoints('core-2016', 'ela_performance', 2016, ARRAY[10, 20, 30, 40, 50, 60, 70, 80, 90], 'junior');
+SELECT sqii.freeze_cutpoints('core-2016', 'ela_performance', 2016, ARRAY[10, 20, 30, 40, 50, 60, 70, 80, 90], NULL);
+\set SHOW_CONTEXT never
 
 CREATE TEMP TABLE cells (school text, level text, indicator text, group_code text, value float8, n bigint);
 -- School B, elementary (academic: 4 indicators apply; SE/CC: 5).
