@@ -213,6 +213,28 @@ NewIndexState(const char *model, int model_len, const char *level, int level_len
 	return state;
 }
 
+#ifdef USE_ASSERT_CHECKING
+/* The invariants of a state, after every transition and combine. */
+static void
+IndexStateCheck(const IndexState *state)
+{
+	int			i;
+
+	Assert(state->ncells >= 0 && state->ncells <= state->cell_capacity);
+	Assert(state->nnames >= 0 && state->nnames <= state->name_capacity);
+	Assert(state->string_len <= state->string_capacity);
+	Assert(state->model < state->string_len && state->school_level < state->string_len);
+	for (i = 0; i < state->nnames; i++)
+		Assert(state->name_off[i] + state->name_len[i] < state->string_len &&
+			   strlen(STATE_NAME(state, i)) == (size_t) state->name_len[i]);
+	for (i = 0; i < state->ncells; i++)
+		Assert(state->cells[i].indicator >= 0 && state->cells[i].indicator < state->nnames &&
+			   state->cells[i].group_code >= 0 && state->cells[i].group_code < state->nnames);
+}
+#else
+#define IndexStateCheck(state)	((void) 0)
+#endif
+
 static void
 SameSchoolError(void)
 {
@@ -341,6 +363,7 @@ index_accum(PG_FUNCTION_ARGS)
 	grp_str = STATE_NAME(state, cell->group_code);
 	CheckCell(ind_str, grp_str, PG_ARGISNULL(5), cell->value, PG_ARGISNULL(6), cell->n,
 			  (cell->flags & CELL_ELIGIBLE_NULL) != 0, cell->eligible);
+	IndexStateCheck(state);
 	PG_RETURN_POINTER(state);
 }
 
@@ -391,6 +414,7 @@ index_combine(PG_FUNCTION_ARGS)
 						   strlen(STATE_STR(s2, s2->school_level))))
 		SameSchoolError();
 	StateAppend(s1, s2, aggcontext);
+	IndexStateCheck(s1);
 	PG_RETURN_POINTER(s1);
 }
 
@@ -506,6 +530,7 @@ index_deserialize(PG_FUNCTION_ARGS)
 	}
 	pq_getmsgend(&buf);
 	pfree(buf.data);
+	IndexStateCheck(state);
 	PG_RETURN_POINTER(state);
 }
 
