@@ -46,12 +46,19 @@ typedef struct GroupMap
 	char	   *code_of_bit[MAX_GROUPS];
 } GroupMap;
 
+/* The map being read and the context it lives in. */
+typedef struct GroupMapLoad
+{
+	GroupMap   *map;
+	MemoryContext mcxt;
+} GroupMapLoad;
+
 /* One row of the group tables into the map (a ConfigRead callback). */
 static void
 AddGroupRow(HeapTuple tup, TupleDesc desc, void *arg)
 {
-	GroupMap   *map = (GroupMap *) arg;
-	MemoryContext mcxt = GetMemoryChunkContext(map);
+	GroupMap   *map = ((GroupMapLoad *) arg)->map;
+	MemoryContext mcxt = ((GroupMapLoad *) arg)->mcxt;
 	bool		isnull;
 	int			bit = DatumGetInt32(ConfigDatum(tup, desc, 1, &isnull));
 	char	   *kind = ConfigText(tup, desc, 2, CurrentMemoryContext);
@@ -88,6 +95,7 @@ static GroupMap *
 LoadGroupMap(Oid fn_oid, MemoryContext mcxt)
 {
 	GroupMap   *map = MemoryContextAllocZero(mcxt, sizeof(GroupMap));
+	GroupMapLoad load = {map, mcxt};
 	int			i;
 
 	for (i = 0; i <= MAX_FLAGS; i++)
@@ -97,7 +105,7 @@ LoadGroupMap(Oid fn_oid, MemoryContext mcxt)
 			   "FROM @extschema@.student_group g LEFT JOIN @extschema@.race_code r "
 			   "ON r.group_code OPERATOR(pg_catalog.=) g.group_code "
 			   "ORDER BY g.bit, r.local_code",
-			   NULL, AddGroupRow, map);
+			   NULL, AddGroupRow, &load);
 	return map;
 }
 

@@ -952,6 +952,57 @@ SPI_execute(const char *src, bool read_only, long tcount)
 	return SPI_OK_SELECT;
 }
 
+/* src/config.c runs every configuration query with SPI_execute_with_args. */
+int
+SPI_execute_with_args(const char *src, int nargs, Oid *argtypes, Datum *Values,
+					  const char *Nulls, bool read_only, long tcount)
+{
+	if (nargs != 0)
+		fuzz_fail("SPI_execute_with_args: unexpected parameters for %s", src);
+	return SPI_execute(src, read_only, tcount);
+}
+
+const char *
+SPI_result_code_string(int code)
+{
+	return "SPI error";
+}
+
+/*
+ * config.c catches errors of the query it runs (PG_TRY) to drop the query
+ * text from the context; the fake SPI raises none.
+ */
+sigjmp_buf *PG_exception_stack;
+ErrorContextCallback *error_context_stack;
+
+ErrorData *
+CopyErrorData(void)
+{
+	fuzz_fail("CopyErrorData: an error inside the fake SPI");
+}
+
+void
+FlushErrorState(void)
+{
+	fuzz_fail("FlushErrorState: an error inside the fake SPI");
+}
+
+void
+ReThrowError(ErrorData *edata)
+{
+	fuzz_fail("ReThrowError: an error inside the fake SPI");
+}
+
+/* sqii.in_extension_script(), in config.c: never called by the harnesses. */
+bool		creating_extension;
+Oid			CurrentExtensionObject;
+
+Oid
+get_extension_oid(const char *extname, bool missing_ok)
+{
+	fuzz_fail("get_extension_oid: not used by the harnesses");
+}
+
 static FuzzGroupRow *
 spi_row(HeapTuple tuple, TupleDesc tupdesc)
 {
