@@ -430,12 +430,20 @@ SendString(StringInfo buf, const char *str)
 static const char *
 GetString(StringInfo buf, int *len)
 {
+	const char *s;
+
 	*len = pq_getmsgint(buf, 4);
 	if (*len < 0 || *len > buf->len - buf->cursor)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid sqii index state")));
-	return pq_getmsgbytes(buf, *len);
+	s = pq_getmsgbytes(buf, *len);
+	/* Names are text: no NUL inside. */
+	if (memchr(s, '\0', *len) != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid sqii index state")));
+	return s;
 }
 
 PG_FUNCTION_INFO_V1(index_serialize);
