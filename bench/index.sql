@@ -1,6 +1,8 @@
--- Benchmark for issue 3: the SQII index of 10,000 schools (10 indicators x 5
--- groups each) with sqii.sqii_index against a plain-SQL formulation of the
--- same rules, after checking that both give the same index for every school.
+-- The SQII index of 10,000 schools (10 indicators x 5 groups each) with
+-- sqii.sqii_index against a plain-SQL formulation of the same rules, after
+-- checking that both give the same index for every school; serial and with 2
+-- workers, interleaved, with the cost of merely reading the cells (count(*),
+-- and count(*) per school) as the floor.
 \set ON_ERROR_STOP 1
 \ir lib.sql
 SELECT count(sqii.freeze_cutpoints('core-2016', indicator, 2016, ARRAY[10, 20, 30, 40, 50, 60, 70, 80, 90]))
@@ -100,13 +102,44 @@ SELECT count(*) AS schools_compared,
        max(abs(p.index - s.index)) AS max_difference
 FROM bench.sqii_index s FULL JOIN bench.plain_index p USING (school_id);
 
+ALTER TABLE bench.cell SET (parallel_workers = 2);
+-- The cells are few (about 145,000 rows): let the planner use the workers.
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
 INSERT INTO bench.query (ord, name, sql) VALUES
  (1, 'sqii.sqii_index per school', 'SELECT * FROM bench.sqii_index'),
- (2, 'plain SQL, all schools in one query', 'SELECT * FROM bench.plain_index');
+ (2, 'plain SQL, all schools in one query', 'SELECT * FROM bench.plain_index'),
+ (3, 'floor: count(*) of the cells', 'SELECT count(*) FROM bench.cell'),
+ (4, 'floor: count(*) per school', 'SELECT school_id, count(*) FROM bench.cell GROUP BY school_id, level');
 CALL bench.run(0, :reps);
+CALL bench.run(2, :reps);
 
 \echo
-\echo 'Median ms; ratio = sqii / plain SQL'
-SELECT s.ms::int AS "sqii ms", p.ms::int AS "plain ms", round((s.ms / p.ms)::numeric, 2) AS "ratio"
-FROM bench.median s, bench.median p
-WHERE s.name = 'sqii.sqii_index per school' AND p.name = 'plain SQL, all schools in one query';
+\echo 'Median ms by workers; ratio = plain SQL / sqii (how many times faster sqii is);'
+\echo 'floor ratios = sqii / reading the cells'
+SELECT s.workers AS "workers", round(s.ms::numeric, 1) AS "sqii ms", round(p.ms::numeric, 1) AS "plain ms",
+       round((p.ms / s.ms)::numeric, 1) AS "plain / sqii",
+       round((s.ms / (SELECT count(*) FROM bench.school) * 1000)::numeric, 2) AS "sqii ms per 1,000 schools",
+       round((p.ms / (SELECT count(*) FROM bench.school) * 1000)::numeric, 2) AS "plain ms per 1,000 schools",
+       round(c.ms::numeric, 1) AS "count(*) ms", round(g.ms::numeric, 1) AS "count per school ms",
+       round((s.ms / c.ms)::numeric, 1) AS "sqii / count(*)",
+       round((s.ms / g.ms)::numeric, 1) AS "sqii / count per school"
+FROM bench.median s
+JOIN bench.median p ON p.name = 'plain SQL, all schools in one query' AND p.workers = s.workers
+JOIN bench.median c ON c.name = 'floor: count(*) of the cells' AND c.workers = s.workers
+JOIN bench.median g ON g.name = 'floor: count(*) per school' AND g.workers = s.workers
+WHERE s.name = 'sqii.sqii_index per school'
+ORDER BY s.workers;
+\echo 'Spread of the sqii and plain timings (min and max ms over the repetitions):'
+SELECT name, workers, round(min(ms)::numeric, 1) AS min_ms, round(max(ms)::numeric, 1) AS max_ms
+FROM bench.timing GROUP BY name, workers ORDER BY workers, name;
+CREATE FUNCTION bench.workers_launched(q text) RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE plan json;
+BEGIN
+    EXECUTE 'EXPLAIN (ANALYZE, FORMAT JSON, TIMING OFF) ' || q INTO plan;
+    RETURN plan::text ~ '"Workers Launched": [1-9]';
+END $$;
+\echo 'Plans with 2 workers:'
+SET max_parallel_workers_per_gather = 2;
+SELECT bench.workers_launched('SELECT * FROM bench.sqii_index') AS sqii_parallel,
+       bench.workers_launched('SELECT * FROM bench.plain_index') AS plain_parallel;

@@ -152,7 +152,7 @@ SELECT dm ->> 'domain' AS "domain", dm ->> 'weight' AS "weight", round((dm ->> '
        dm -> 'missing_indicators' AS "missing (weight redistributed)"
 FROM explained, jsonb_array_elements(e -> 'domains') dm ORDER BY 1;
 SELECT d ->> 'indicator' AS "indicator",
-       string_agg(d ->> 'group', ', ' ORDER BY d ->> 'group') AS "groups dropped by the n-size rule (counts not shown)"
+       string_agg(d ->> 'group', ', ' ORDER BY d ->> 'group') AS "groups dropped (counts not shown)"
 FROM explained, jsonb_array_elements(e -> 'dropped') d
 GROUP BY d ->> 'indicator' ORDER BY 1;
 

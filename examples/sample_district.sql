@@ -80,7 +80,7 @@ CREATE TABLE IF NOT EXISTS sample.students (
     math_sgp        float8,
     sel_score       float8,         -- social-emotional skills survey, mean of items 1-5, grades 5-12
     climate_favorable boolean,      -- culture-climate survey answered favorably, grades 5-12
-    hs_ready        boolean,        -- 8th graders: GPA >= 2.5, attendance >= 96%, no D/F, not suspended
+    hs_ready        boolean,        -- 8th graders: sqii.hs_ready(GPA, attendance, ELA and math grades, suspended)
     redesignated    boolean,        -- English learners reclassified fluent this year
     PRIMARY KEY (school_year, student_id)
 );
@@ -251,14 +251,27 @@ BEGIN
            CASE WHEN o.grade >= 5 AND sample.u(seed, o.id, 25 + draw_shift) > 0.15
                 THEN sample.u(seed, o.id, 26 + draw_shift) < sample.logistic(0.7 + 0.8 * o.effect + 0.2 * o.z
                                                   - 0.5 * o.suspended::int) END AS climate_favorable,
+           -- CORE's rule, sqii.hs_ready: GPA >= 2.5, attendance >= 96%, no D
+           -- or F in ELA or math, not suspended.
            CASE WHEN o.grade = 8
-                THEN o.days_absent <= 0.04 * o.days_enrolled AND NOT o.suspended
-                     AND 2.8 + 0.6 * o.z + 0.3 * sample.z(seed, o.id, 27 + draw_shift) >= 2.5
-                     AND o.z + 0.5 * sample.z(seed, o.id, 28 + draw_shift) > -0.9 END AS hs_ready,
+                THEN sqii.hs_ready(r.gpa, r.attendance_rate, r.ela_grade, r.math_grade, o.suspended) END
+               AS hs_ready,
            CASE WHEN o.el
                 THEN sample.u(seed, o.id, 29 + draw_shift) < sample.logistic(-2.2 + 0.9 * o.z + 0.12 * o.grade) END
                AS redesignated
-    FROM outcome o;
+    FROM outcome o
+    -- An 8th grader's GPA (0-4), attendance (percent of the days enrolled)
+    -- and ELA and math letter grades, for the readiness rule.
+    LEFT JOIN LATERAL (
+        SELECT least(4, greatest(0, 2.8 + 0.6 * o.z + 0.3 * sample.z(seed, o.id, 27 + draw_shift))) AS gpa,
+               100.0 * (o.days_enrolled - o.days_absent) / o.days_enrolled AS attendance_rate,
+               CASE WHEN g.w > 1.0 THEN 'A' WHEN g.w > 0.2 THEN 'B' WHEN g.w > -0.9 THEN 'C'
+                    WHEN g.w > -1.7 THEN 'D' ELSE 'F' END AS ela_grade,
+               CASE WHEN g.w > 0.8 THEN 'A' WHEN g.w > 0 THEN 'B' WHEN g.w > -0.9 THEN 'C'
+                    WHEN g.w > -1.5 THEN 'D' ELSE 'F' END AS math_grade
+        FROM (SELECT o.z + 0.5 * sample.z(seed, o.id, 28 + draw_shift) AS w) g
+        WHERE o.grade = 8
+    ) r ON true;
     END LOOP;
     ANALYZE sample.schools;
     ANALYZE sample.students;

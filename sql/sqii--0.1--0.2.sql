@@ -265,43 +265,6 @@ BEGIN
 END
 $$;
 
--- A role that may not write sqii.model_cut is told so before the INSERT
--- (whose failure would print the statement as context), and the cut points
--- are checked by an assignment, which prints no internal query either.
-CREATE OR REPLACE FUNCTION @extschema@.freeze_cutpoints(model pg_catalog.text, indicator pg_catalog.text,
-                                                        baseline_year pg_catalog.int4, cuts pg_catalog.float8[],
-                                                        school_level pg_catalog.text DEFAULT '*')
-RETURNS void
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    checked_level int;
-BEGIN
-    IF NOT has_table_privilege('@extschema@.model_cut', 'INSERT, UPDATE') THEN
-        RAISE EXCEPTION 'permission denied for table model_cut'
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'Frozen cut points are configuration: the owner of extension sqii writes them, or grants INSERT and UPDATE on sqii.model_cut.';
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM @extschema@.model_indicator i
-                   WHERE i.model = freeze_cutpoints.model AND i.indicator = freeze_cutpoints.indicator) THEN
-        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = format('model %L has no indicator %L', model, indicator),
-            HINT = 'The indicators of a model are listed in sqii.model_indicator.';
-    END IF;
-    IF cuts IS NULL OR cardinality(cuts) <> 9 THEN
-        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = 'an index indicator needs 9 cut points (10 levels)',
-            HINT = 'Use sqii.cutpoints(10) WITHIN GROUP (ORDER BY value) over the baseline year.';
-    END IF;
-    checked_level := @extschema@.level(0::float8, cuts, true);     -- validates order, NULLs, NaN
-    INSERT INTO @extschema@.model_cut AS c (model, indicator, school_level, baseline_year, cuts)
-    VALUES (model, indicator, school_level, baseline_year, cuts)
-    ON CONFLICT ON CONSTRAINT model_cut_pkey
-    DO UPDATE SET baseline_year = EXCLUDED.baseline_year, cuts = EXCLUDED.cuts;
-END
-$$;
-
 --------------------------------------------------------------------------------
 -- California dashboard by year (issue 14): cut points, color grids and the
 -- small-population rule keyed by the dashboard year from which they apply, and
@@ -682,3 +645,164 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.dashboard_0_1(pg_catalog.text, @extschema@.tally, @extschema@.tally, pg_catalog.int4, pg_catalog.int4) IS
     'sqii 0.1''s sqii.dashboard, kept for the views that hold it: the rules 0.1 had (dashboard year 2018)';
+
+--------------------------------------------------------------------------------
+-- The SQII index engine in C (issue 12).
+--
+-- sqii.sqii_index and sqii.explain keep their 0.1 signatures and result types
+-- (user views depend on them) and get new support functions with CREATE OR
+-- REPLACE AGGREGATE, which keeps the aggregates' identity (views reference
+-- them by OID and resolve the transition type when they are planned): the
+-- state becomes internal, with combine, serialize and deserialize functions.
+-- The 0.1 state type sqii.index_input and its SQL functions stay, unused by
+-- the aggregates; sqii.index_explain becomes the C engine on an array of
+-- cells, so every form computes the index in one place.
+--------------------------------------------------------------------------------
+
+-- The levels a model rates; a cell of another level is an error.
+ALTER TABLE @extschema@.model
+    ADD COLUMN school_levels pg_catalog.text[] NOT NULL DEFAULT '{elementary,middle,high}'
+        CONSTRAINT model_school_levels_check
+        CHECK (pg_catalog.cardinality(school_levels) >= 1 AND pg_catalog.array_position(school_levels, NULL) IS NULL);
+COMMENT ON COLUMN @extschema@.model.school_levels IS
+    'the school levels the model rates (sqii.sqii_index refuses others)';
+
+-- Survey validity: a survey cell counts only when enough of the students
+-- surveyed answered (DESIGN.md section 2).
+ALTER TABLE @extschema@.model_indicator
+    ADD COLUMN min_response_rate pg_catalog.float8
+        CONSTRAINT model_indicator_min_response_rate_check
+        CHECK (min_response_rate > 0 AND min_response_rate <= 100);
+COMMENT ON COLUMN @extschema@.model_indicator.min_response_rate IS
+    'survey indicators: the percent of the students surveyed who must answer for a cell to count (NULL: no minimum)';
+-- sqii's default for the CORE student surveys (a district that edited the
+-- row keeps its edit).
+UPDATE @extschema@.model_indicator SET min_response_rate = 70
+WHERE shipped AND model IN ('core-2015', 'core-2016') AND indicator IN ('sel_survey', 'culture_climate_survey');
+
+-- Domain weights are checked when written: at commit, so that a change of
+-- several weights is made in one transaction.  Deletions are not checked: a
+-- restore replays them in a transaction of their own (sqii.config_deletion).
+CREATE FUNCTION @extschema@.model_domain_weights() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'sqii_model_domain_weights' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.model_domain_weights() IS
+    'constraint trigger: the domain weights of a model written to sqii.model_domain sum to 100 (within 1e-6) when the transaction commits';
+CREATE CONSTRAINT TRIGGER model_domain_weights AFTER INSERT OR UPDATE ON @extschema@.model_domain
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.model_domain_weights();
+
+CREATE FUNCTION @extschema@.index_accum(pg_catalog.internal, pg_catalog.text, pg_catalog.text, pg_catalog.text,
+                                        pg_catalog.text, pg_catalog.float8, pg_catalog.int8)
+RETURNS pg_catalog.internal AS 'MODULE_PATHNAME', 'index_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.index_accum(pg_catalog.internal, pg_catalog.text, pg_catalog.text, pg_catalog.text,
+                                        pg_catalog.text, pg_catalog.float8, pg_catalog.int8, pg_catalog.int8)
+RETURNS pg_catalog.internal AS 'MODULE_PATHNAME', 'index_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.index_combine(pg_catalog.internal, pg_catalog.internal)
+RETURNS pg_catalog.internal AS 'MODULE_PATHNAME', 'index_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.index_serialize(pg_catalog.internal)
+RETURNS pg_catalog.bytea AS 'MODULE_PATHNAME', 'index_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.index_deserialize(pg_catalog.bytea, pg_catalog.internal)
+RETURNS pg_catalog.internal AS 'MODULE_PATHNAME', 'index_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.index_state_final(pg_catalog.internal)
+RETURNS @extschema@.index_result AS 'MODULE_PATHNAME', 'index_state_final' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.explain_state_final(pg_catalog.internal)
+RETURNS pg_catalog.jsonb AS 'MODULE_PATHNAME', 'explain_state_final' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.index_accum(pg_catalog.internal, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.float8, pg_catalog.int8) IS
+    'transition function of sqii.sqii_index and sqii.explain: collects the school''s cells';
+COMMENT ON FUNCTION @extschema@.index_accum(pg_catalog.internal, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.float8, pg_catalog.int8, pg_catalog.int8) IS
+    'transition function of sqii.sqii_index and sqii.explain with the students surveyed: collects the school''s cells';
+COMMENT ON FUNCTION @extschema@.index_combine(pg_catalog.internal, pg_catalog.internal) IS
+    'combine function of sqii.sqii_index and sqii.explain';
+COMMENT ON FUNCTION @extschema@.index_serialize(pg_catalog.internal) IS
+    'serialize function of sqii.sqii_index and sqii.explain';
+COMMENT ON FUNCTION @extschema@.index_deserialize(pg_catalog.bytea, pg_catalog.internal) IS
+    'deserialize function of sqii.sqii_index and sqii.explain';
+COMMENT ON FUNCTION @extschema@.index_state_final(pg_catalog.internal) IS
+    'final function of sqii.sqii_index: the index and coverage (reads the model)';
+COMMENT ON FUNCTION @extschema@.explain_state_final(pg_catalog.internal) IS
+    'final function of sqii.explain: the jsonb explanation (reads the model)';
+
+CREATE OR REPLACE AGGREGATE @extschema@.sqii_index(model pg_catalog.text, school_level pg_catalog.text,
+                                                   indicator pg_catalog.text, group_code pg_catalog.text,
+                                                   value pg_catalog.float8, n pg_catalog.int8) (
+    SFUNC = @extschema@.index_accum, STYPE = internal, SSPACE = 2048,
+    FINALFUNC = @extschema@.index_state_final,
+    COMBINEFUNC = @extschema@.index_combine,
+    SERIALFUNC = @extschema@.index_serialize, DESERIALFUNC = @extschema@.index_deserialize,
+    PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE @extschema@.explain(model pg_catalog.text, school_level pg_catalog.text,
+                                                indicator pg_catalog.text, group_code pg_catalog.text,
+                                                value pg_catalog.float8, n pg_catalog.int8) (
+    SFUNC = @extschema@.index_accum, STYPE = internal, SSPACE = 2048,
+    FINALFUNC = @extschema@.explain_state_final,
+    COMBINEFUNC = @extschema@.index_combine,
+    SERIALFUNC = @extschema@.index_serialize, DESERIALFUNC = @extschema@.index_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.sqii_index(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.float8, pg_catalog.int8) IS
+    'the School Quality Improvement Index of one school from its long-format cells (index, coverage); GROUP BY school';
+COMMENT ON AGGREGATE @extschema@.explain(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.float8, pg_catalog.int8) IS
+    'jsonb explanation of one school''s index, from the same cells and the same computation as sqii.sqii_index';
+
+-- With the students surveyed (eligible), for the minimum response rate.
+CREATE AGGREGATE @extschema@.sqii_index(model pg_catalog.text, school_level pg_catalog.text,
+                                        indicator pg_catalog.text, group_code pg_catalog.text,
+                                        value pg_catalog.float8, n pg_catalog.int8, eligible pg_catalog.int8) (
+    SFUNC = @extschema@.index_accum, STYPE = internal, SSPACE = 2048,
+    FINALFUNC = @extschema@.index_state_final,
+    COMBINEFUNC = @extschema@.index_combine,
+    SERIALFUNC = @extschema@.index_serialize, DESERIALFUNC = @extschema@.index_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.explain(model pg_catalog.text, school_level pg_catalog.text,
+                                     indicator pg_catalog.text, group_code pg_catalog.text,
+                                     value pg_catalog.float8, n pg_catalog.int8, eligible pg_catalog.int8) (
+    SFUNC = @extschema@.index_accum, STYPE = internal, SSPACE = 2048,
+    FINALFUNC = @extschema@.explain_state_final,
+    COMBINEFUNC = @extschema@.index_combine,
+    SERIALFUNC = @extschema@.index_serialize, DESERIALFUNC = @extschema@.index_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.sqii_index(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.float8, pg_catalog.int8, pg_catalog.int8) IS
+    'the School Quality Improvement Index of one school, with the students surveyed per cell (eligible) for the minimum response rate of survey indicators';
+COMMENT ON AGGREGATE @extschema@.explain(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.float8, pg_catalog.int8, pg_catalog.int8) IS
+    'jsonb explanation of one school''s index, with the students surveyed per cell (eligible)';
+
+-- The array form runs the same engine.
+CREATE OR REPLACE FUNCTION @extschema@.index_explain(model pg_catalog.text, school_level pg_catalog.text,
+                                                     cells @extschema@.index_cell[])
+RETURNS pg_catalog.jsonb
+AS 'MODULE_PATHNAME', 'sqii_index_explain' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.index_explain(pg_catalog.text, pg_catalog.text, @extschema@.index_cell[]) IS
+    'jsonb explanation of one school''s index from an array of cells: indicators, groups, n, value, level, band, share, points, what was dropped or ignored and where weight went';
+
+COMMENT ON TYPE @extschema@.index_input IS
+    'state of sqii.sqii_index and sqii.explain in 0.1 (their state is internal since 0.2); kept for objects that use it';
+COMMENT ON FUNCTION @extschema@.index_cells_accum(@extschema@.index_input, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.float8, pg_catalog.int8) IS
+    'the 0.1 transition function of sqii.sqii_index (no longer used by the aggregates): collects cells into sqii.index_input';
+COMMENT ON FUNCTION @extschema@.index_cells_combine(@extschema@.index_input, @extschema@.index_input) IS
+    'the 0.1 combine function of sqii.sqii_index (no longer used by the aggregates)';
+COMMENT ON FUNCTION @extschema@.index_final(@extschema@.index_input) IS
+    'the index and coverage of a 0.1 sqii.index_input state, from sqii.index_explain';
+COMMENT ON FUNCTION @extschema@.explain_final(@extschema@.index_input) IS
+    'the explanation of a 0.1 sqii.index_input state, from sqii.index_explain';
+
+-- High-school readiness of an 8th grader (CORE).
+CREATE FUNCTION @extschema@.hs_ready(gpa pg_catalog.float8, attendance_rate pg_catalog.float8,
+                                     ela_grade pg_catalog.text, math_grade pg_catalog.text,
+                                     suspended pg_catalog.bool)
+RETURNS pg_catalog.bool
+AS 'MODULE_PATHNAME', 'sqii_hs_ready' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.hs_ready(pg_catalog.float8, pg_catalog.float8, pg_catalog.text, pg_catalog.text, pg_catalog.bool) IS
+    'high-school readiness (CORE, 8th grade): GPA >= 2.5, attendance >= 96 (percent of days enrolled), no D or F in ELA or math (letter grades), not suspended; NULL when nothing fails but something is unknown';
+
+-- Freezing cut points checks them in C, so that an error names the problem
+-- without sqii's internal statements as context.
+CREATE OR REPLACE FUNCTION @extschema@.freeze_cutpoints(model pg_catalog.text, indicator pg_catalog.text,
+                                                        baseline_year pg_catalog.int4, cuts pg_catalog.float8[],
+                                                        school_level pg_catalog.text DEFAULT '*')
+RETURNS void
+AS 'MODULE_PATHNAME', 'sqii_freeze_cutpoints' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.freeze_cutpoints(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.float8[], pg_catalog.text) IS
+    'store the 9 cut points of an indicator from a baseline year into a model, for one of its school levels or every level (''*''), replacing earlier ones';

@@ -14,7 +14,6 @@
 
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "port/pg_bitutils.h"
@@ -41,67 +40,72 @@ typedef struct GroupMap
 {
 	uint64		all_bits;		/* groups every student belongs to */
 	int			nrace;
+	int			race_capacity;
 	RaceCode   *race;
 	int			flag_bit[MAX_FLAGS + 1];	/* flag position (1-based) -> bit, -1 none */
 	char	   *code_of_bit[MAX_GROUPS];
 } GroupMap;
 
-/*
- * Read the group tables, found in the schema of the calling function.  The
- * query runs under the caller's search_path, so its operator is qualified.
- */
+/* The map being read and the context it lives in. */
+typedef struct GroupMapLoad
+{
+	GroupMap   *map;
+	MemoryContext mcxt;
+} GroupMapLoad;
+
+/* One row of the group tables into the map (a ConfigRead callback). */
+static void
+AddGroupRow(HeapTuple tup, TupleDesc desc, void *arg)
+{
+	GroupMap   *map = ((GroupMapLoad *) arg)->map;
+	MemoryContext mcxt = ((GroupMapLoad *) arg)->mcxt;
+	bool		isnull;
+	int			bit = DatumGetInt32(ConfigDatum(tup, desc, 1, &isnull));
+	char	   *kind = ConfigText(tup, desc, 2, CurrentMemoryContext);
+	Datum		flag = ConfigDatum(tup, desc, 3, &isnull);
+	bool		flag_null = isnull;
+	char	   *local_code = ConfigText(tup, desc, 5, mcxt);
+
+	/* The table's CHECK constraints keep bit and flag in range. */
+	Assert(bit >= 0 && bit < MAX_GROUPS);
+	if (map->code_of_bit[bit] == NULL)
+		map->code_of_bit[bit] = ConfigText(tup, desc, 4, mcxt);
+	if (strcmp(kind, "all") == 0)
+		map->all_bits |= UINT64CONST(1) << bit;
+	else if (strcmp(kind, "program") == 0 && !flag_null)
+		map->flag_bit[DatumGetInt32(flag)] = bit;
+	else if (strcmp(kind, "race") == 0 && local_code != NULL)
+	{
+		if (map->nrace == map->race_capacity)
+		{
+			map->race_capacity = Max(16, map->race_capacity * 2);
+			map->race = map->race == NULL ?
+				MemoryContextAlloc(mcxt, sizeof(RaceCode) * map->race_capacity) :
+				repalloc(map->race, sizeof(RaceCode) * map->race_capacity);
+		}
+		map->race[map->nrace].code = local_code;
+		map->race[map->nrace].len = strlen(local_code);
+		map->race[map->nrace].bit = bit;
+		map->nrace++;
+	}
+}
+
+/* Read the group tables of sqii's schema (config.c). */
 static GroupMap *
 LoadGroupMap(Oid fn_oid, MemoryContext mcxt)
 {
-	char	   *schema = get_namespace_name(get_func_namespace(fn_oid));
-	const char *qschema = quote_identifier(schema);
 	GroupMap   *map = MemoryContextAllocZero(mcxt, sizeof(GroupMap));
-	StringInfoData sql;
-	uint64		i;
+	GroupMapLoad load = {map, mcxt};
+	int			i;
 
 	for (i = 0; i <= MAX_FLAGS; i++)
 		map->flag_bit[i] = -1;
-
-	initStringInfo(&sql);
-	appendStringInfo(&sql,
-					 "SELECT g.bit, g.kind, g.flag, g.group_code, r.local_code "
-					 "FROM %s.student_group g LEFT JOIN %s.race_code r "
-					 "ON r.group_code OPERATOR(pg_catalog.=) g.group_code "
-					 "ORDER BY g.bit, r.local_code", qschema, qschema);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute(sql.data, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the sqii student group tables");
-
-	map->race = MemoryContextAllocZero(mcxt, sizeof(RaceCode) * (SPI_processed + 1));
-	for (i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
-		int			bit = DatumGetInt32(SPI_getbinval(tup, desc, 1, &isnull));
-		char	   *kind = SPI_getvalue(tup, desc, 2);
-		Datum		flag = SPI_getbinval(tup, desc, 3, &isnull);
-		bool		flag_null = isnull;
-		char	   *local_code = SPI_getvalue(tup, desc, 5);
-
-		/* The table's CHECK constraints keep bit and flag in range. */
-		Assert(bit >= 0 && bit < MAX_GROUPS);
-		if (map->code_of_bit[bit] == NULL)
-			map->code_of_bit[bit] = MemoryContextStrdup(mcxt, SPI_getvalue(tup, desc, 4));
-		if (strcmp(kind, "all") == 0)
-			map->all_bits |= UINT64CONST(1) << bit;
-		else if (strcmp(kind, "program") == 0 && !flag_null)
-			map->flag_bit[DatumGetInt32(flag)] = bit;
-		else if (strcmp(kind, "race") == 0 && local_code != NULL)
-		{
-			map->race[map->nrace].code = MemoryContextStrdup(mcxt, local_code);
-			map->race[map->nrace].len = strlen(local_code);
-			map->race[map->nrace].bit = bit;
-			map->nrace++;
-		}
-	}
-	SPI_finish();
+	ConfigRead(fn_oid,
+			   "SELECT g.bit, g.kind, g.flag, g.group_code, r.local_code "
+			   "FROM @extschema@.student_group g LEFT JOIN @extschema@.race_code r "
+			   "ON r.group_code OPERATOR(pg_catalog.=) g.group_code "
+			   "ORDER BY g.bit, r.local_code",
+			   NULL, AddGroupRow, &load);
 	return map;
 }
 

@@ -143,7 +143,7 @@ cutpoints_final(PG_FUNCTION_ARGS)
 }
 
 /* Cut points must be a one-dimensional, NULL-free, finite, non-decreasing array. */
-static float8 *
+float8 *
 CheckedCuts(ArrayType *array, int *ncuts)
 {
 	Datum	   *elems;
@@ -184,6 +184,34 @@ CheckedCuts(ArrayType *array, int *ncuts)
 	return cuts;
 }
 
+/*
+ * The level of a value that is not NaN against checked cut points: higher is
+ * better, 1 + the number of cuts at or below the value; lower is better
+ * mirrors the scale.  The index (sqii_index.c) uses the same rule.
+ */
+int
+LevelOf(float8 value, const float8 *cuts, int ncuts, bool higher_is_better)
+{
+	int			at_or_below = 0;
+	int			below = 0;
+	int			i;
+
+	for (i = 0; i < ncuts; i++)
+	{
+		at_or_below += (cuts[i] <= value);
+		below += (cuts[i] < value);
+	}
+	return higher_is_better ? 1 + at_or_below : ncuts + 1 - below;
+}
+
+/* The level of a growth percentile already checked to be in 0-100. */
+int
+GrowthLevelOf(float8 p)
+{
+	Assert(p >= 0 && p <= 100);
+	return p >= 90 ? 10 : 1 + (int) floor(p / 10);
+}
+
 PG_FUNCTION_INFO_V1(sqii_level);
 /*
  * sqii.level(value, cuts, higher_is_better): 1 .. (number of cuts + 1).
@@ -199,20 +227,12 @@ sqii_level(PG_FUNCTION_ARGS)
 	int			ncuts;
 	float8	   *cuts = CheckedCuts(PG_GETARG_ARRAYTYPE_P(1), &ncuts);
 	bool		higher_is_better = PG_GETARG_BOOL(2);
-	int			at_or_below = 0;
-	int			below = 0;
-	int			i;
 
 	if (isnan(value))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("sqii.level cannot place a NaN value")));
-	for (i = 0; i < ncuts; i++)
-	{
-		at_or_below += (cuts[i] <= value);
-		below += (cuts[i] < value);
-	}
-	PG_RETURN_INT32(higher_is_better ? 1 + at_or_below : ncuts + 1 - below);
+	PG_RETURN_INT32(LevelOf(value, cuts, ncuts, higher_is_better));
 }
 
 PG_FUNCTION_INFO_V1(sqii_growth_level);
@@ -226,5 +246,5 @@ sqii_growth_level(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("a growth percentile must be between 0 and 100")));
-	PG_RETURN_INT32(p >= 90 ? 10 : 1 + (int32) floor(p / 10));
+	PG_RETURN_INT32(GrowthLevelOf(p));
 }

@@ -12,8 +12,11 @@
 
 #include <math.h>
 
+#include "access/htup.h"
+#include "access/tupdesc.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "utils/array.h"
 
 /*
  * The largest n a tally may hold.  Beyond 2^53 a double can no longer count
@@ -56,6 +59,22 @@ typedef struct TallyAccum
 	int32		min_n;
 	uint8		min_n_state;	/* a MinNState */
 } TallyAccum;
+
+/* config.c: reading sqii's configuration tables */
+typedef void (*ConfigRowCallback) (HeapTuple tuple, TupleDesc desc, void *arg);
+extern void ConfigRead(Oid fn_oid, const char *query, const char *param,
+					   ConfigRowCallback callback, void *arg);
+extern void ConfigReadParams(Oid fn_oid, const char *query, int nparams, const char *const *params,
+							 ConfigRowCallback callback, void *arg);
+extern void ConfigWrite(Oid fn_oid, const char *query, int nargs, Oid *argtypes, Datum *values,
+						const char *nulls);
+extern char *ConfigText(HeapTuple tuple, TupleDesc desc, int col, MemoryContext mcxt);
+extern Datum ConfigDatum(HeapTuple tuple, TupleDesc desc, int col, bool *isnull);
+
+/* levels.c */
+extern float8 *CheckedCuts(ArrayType *array, int *ncuts);
+extern int	LevelOf(float8 value, const float8 *cuts, int ncuts, bool higher_is_better);
+extern int	GrowthLevelOf(float8 p);
 
 /* tally.c */
 extern void CheckTally(const Tally *t);
