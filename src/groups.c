@@ -47,6 +47,15 @@ typedef struct GroupMap
 } GroupMap;
 
 /*
+ * The query that reads the group tables, prepared once per session for the
+ * schema it names (a statement trigger calls these functions for every
+ * statement, where parsing and planning the query would cost more than the
+ * change itself).  The plan cache replans it when the tables change.
+ */
+static SPIPlanPtr group_map_plan = NULL;
+static char *group_map_plan_schema = NULL;
+
+/*
  * Read the group tables, found in the schema of the calling function.  The
  * query runs under the caller's search_path, so its operator is qualified.
  */
@@ -54,25 +63,40 @@ static GroupMap *
 LoadGroupMap(Oid fn_oid, MemoryContext mcxt)
 {
 	char	   *schema = get_namespace_name(get_func_namespace(fn_oid));
-	const char *qschema = quote_identifier(schema);
 	GroupMap   *map = MemoryContextAllocZero(mcxt, sizeof(GroupMap));
-	StringInfoData sql;
 	uint64		i;
 
 	for (i = 0; i <= MAX_FLAGS; i++)
 		map->flag_bit[i] = -1;
 
-	initStringInfo(&sql);
-	appendStringInfo(&sql,
-					 "SELECT g.bit, g.kind, g.flag, g.group_code, r.local_code "
-					 "FROM %s.student_group g LEFT JOIN %s.race_code r "
-					 "ON r.group_code OPERATOR(pg_catalog.=) g.group_code "
-					 "ORDER BY g.bit, r.local_code", qschema, qschema);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute(sql.data, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the sqii student group tables");
+	if (group_map_plan == NULL || strcmp(group_map_plan_schema, schema) != 0)
+	{
+		const char *qschema = quote_identifier(schema);
+		StringInfoData sql;
+		SPIPlanPtr	plan;
 
+		initStringInfo(&sql);
+		appendStringInfo(&sql,
+						 "SELECT g.bit, g.kind, g.flag, g.group_code, r.local_code "
+						 "FROM %s.student_group g LEFT JOIN %s.race_code r "
+						 "ON r.group_code OPERATOR(pg_catalog.=) g.group_code "
+						 "ORDER BY g.bit, r.local_code", qschema, qschema);
+		plan = SPI_prepare(sql.data, 0, NULL);
+		if (plan == NULL || SPI_keepplan(plan) != 0)
+			elog(ERROR, "could not prepare the query of the sqii student group tables");
+		if (group_map_plan != NULL)
+		{
+			SPI_freeplan(group_map_plan);
+			pfree(group_map_plan_schema);
+			group_map_plan = NULL;
+		}
+		group_map_plan_schema = MemoryContextStrdup(TopMemoryContext, schema);
+		group_map_plan = plan;
+	}
+	if (SPI_execute_plan(group_map_plan, NULL, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the sqii student group tables");
 	map->race = MemoryContextAllocZero(mcxt, sizeof(RaceCode) * (SPI_processed + 1));
 	for (i = 0; i < SPI_processed; i++)
 	{
