@@ -556,7 +556,7 @@ BEGIN
         END IF;
     END LOOP;
     all_cols := units || ARRAY['group_code', 'students', 'sqii_removed'] || indicators
-                || ARRAY(SELECT s FROM unnest(p.stored) s WHERE s <> ALL (indicators));
+                || ARRAY(SELECT x.s FROM unnest(p.stored, indicators) AS x(s, i) WHERE x.s <> x.i);
     IF EXISTS (SELECT FROM unnest(all_cols) c GROUP BY c HAVING count(*) > 1) THEN
         RAISE EXCEPTION 'the cell table would have two columns of the same name'
             USING ERRCODE = 'duplicate_column',
