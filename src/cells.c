@@ -127,7 +127,9 @@ sqii_cell_value(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("indicator value has more decimal places than its maintained cells keep"),
-				 errdetail("The cells keep %d decimal places of this column exactly.", decimals),
+				 errdetail_plural("The cells keep %d decimal place of this column exactly.",
+								  "The cells keep %d decimal places of this column exactly.",
+								  decimals, decimals),
 				 errhint("Declare the column's decimal places in sqii.create_cells (decimals), or round the values.")));
 	PG_RETURN_FLOAT8(scaled);
 }
