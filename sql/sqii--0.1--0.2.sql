@@ -246,7 +246,7 @@ COMMENT ON FUNCTION @extschema@.cell_unscale(@extschema@.tally, pg_catalog.int4)
 CREATE FUNCTION @extschema@.cells_trigger() RETURNS trigger
     AS 'MODULE_PATHNAME', 'sqii_cells_trigger' LANGUAGE C SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.cells_trigger() IS
-    'statement trigger (transition tables) that keeps a maintained cell table equal to its students; arguments: the cell table''s definition, the statement applying the change, the statement deleting emptied cells';
+    'statement trigger (transition tables) that keeps a maintained cell table equal to its students; arguments: the cell table''s definition, the statement applying the change, the statement deleting the cells it emptied';
 
 -- The triggers of a maintained cell table on its student table.  Only the
 -- student table's owner can create them, and a definition counts only when
@@ -366,7 +366,9 @@ COMMENT ON FUNCTION @extschema@.cell_rows_sql(pg_catalog.jsonb) IS
 -- are not written.  The removed tallies travel in the column sqii_removed of
 -- the proposed row; a row inserted with them (students removed from a cell
 -- that does not exist) is an error.  The statement returns the number of
--- cells written.
+-- cells written and the row addresses of the cells it emptied, which
+-- sqii.cell_cleanup_sql's statement deletes.  (An index on students would
+-- find them too, but would make every update of a cell a non-HOT update.)
 CREATE FUNCTION @extschema@.cell_apply_sql(definition pg_catalog.jsonb, added pg_catalog.text,
                                            removed pg_catalog.text)
 RETURNS pg_catalog.text
@@ -405,8 +407,9 @@ BEGIN
         'ON CONFLICT (%2$s, group_code) DO UPDATE SET '
         'students = c.students OPERATOR(pg_catalog.+) excluded.students '
         'OPERATOR(pg_catalog.-) COALESCE(@extschema@.n(excluded.sqii_removed[1]), 0), %9$s '
-        'RETURNING c.sqii_removed, c.students) '
-        'SELECT pg_catalog.count(*) FROM applied a WHERE @extschema@.cell_in_step(a.sqii_removed, a.students)',
+        'RETURNING c.ctid, c.sqii_removed, c.students) '
+        'SELECT pg_catalog.count(*), pg_catalog.array_agg(a.ctid) FILTER (WHERE a.students OPERATOR(pg_catalog.=) 0) '
+        'FROM applied a WHERE @extschema@.cell_in_step(a.sqii_removed, a.students)',
         definition ->> 'cells',
         (SELECT string_agg(format('%I', u), ', ') FROM unnest(p.units) u),
         (SELECT string_agg(format('%I', c), ', ') FROM unnest(p.stored) c),
@@ -422,7 +425,15 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.cell_apply_sql(pg_catalog.jsonb, pg_catalog.text, pg_catalog.text) IS
-    'internal: the INSERT ... ON CONFLICT DO UPDATE that applies the rows added and removed (relation names, NULL for none) to a maintained cell table, as a query returning the number of cells written';
+    'internal: the INSERT ... ON CONFLICT DO UPDATE that applies the rows added and removed (relation names, NULL for none) to a maintained cell table, as a query returning the number of cells written and the ctids of the cells emptied';
+
+CREATE FUNCTION @extschema@.cell_cleanup_sql(definition pg_catalog.jsonb)
+RETURNS pg_catalog.text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN pg_catalog.format('DELETE FROM %s WHERE ctid OPERATOR(pg_catalog.=) ANY ($1) AND students OPERATOR(pg_catalog.=) 0',
+                         definition OPERATOR(pg_catalog.->>) 'cells');
+COMMENT ON FUNCTION @extschema@.cell_cleanup_sql(pg_catalog.jsonb) IS
+    'internal: the DELETE of the cells a change emptied, given their ctids as $1';
 
 CREATE FUNCTION @extschema@.create_cells(
     cells pg_catalog.text,
@@ -572,13 +583,11 @@ BEGIN
     END;
 
     EXECUTE format('CREATE TABLE %s (%s, sqii_removed @extschema@.tally[], '
-                   'CONSTRAINT %I CHECK (students OPERATOR(pg_catalog.>=) 0), PRIMARY KEY (%s))',
+                   'CONSTRAINT %I CHECK (students OPERATOR(pg_catalog.>=) 0), PRIMARY KEY (%s)) '
+                   'WITH (fillfactor = 80)',
                    cell_qualified, array_to_string(coldefs, ', '), left(cell_name[2], 50) || '_in_step',
                    (SELECT string_agg(format('%I', u), ', ') FROM unnest(units || ARRAY['group_code']) u));
     cell_rel := cell_qualified::regclass;
-    -- Cells emptied by a change are deleted at once, through this index.
-    EXECUTE format('CREATE INDEX %I ON %s (students) WHERE students OPERATOR(pg_catalog.=) 0',
-                   left(cell_name[2], 50) || '_emptied', cell_qualified);
     EXECUTE format('COMMENT ON TABLE %s IS %L', cell_qualified,
                    format('sqii maintained cells of %s: one row per %s and student group (see sqii.cell_definition)',
                           students, array_to_string(units, ', ')));
@@ -598,8 +607,7 @@ BEGIN
                        CASE op WHEN 'truncate' THEN format('DELETE FROM %s', cell_qualified)
                                ELSE @extschema@.cell_apply_sql(def, CASE WHEN op <> 'delete' THEN 'sqii_new' END,
                                                                CASE WHEN op <> 'insert' THEN 'sqii_old' END) END,
-                       CASE op WHEN 'truncate' THEN ''
-                               ELSE format('DELETE FROM %s WHERE students OPERATOR(pg_catalog.=) 0', cell_qualified) END);
+                       CASE op WHEN 'truncate' THEN '' ELSE @extschema@.cell_cleanup_sql(def) END);
         IF NOT triggers THEN
             EXECUTE format('ALTER TABLE %s DISABLE TRIGGER %I', students, trig_name);
         END IF;
@@ -646,6 +654,7 @@ DECLARE
     def jsonb := @extschema@.cell_definition_of(cells);
     sql text;
     changed bigint := 0;
+    emptied tid[];
 BEGIN
     IF EXISTS (SELECT FROM @extschema@.cell_triggers(cells) t WHERE t.enabled) THEN
         RAISE EXCEPTION 'the triggers of % are enabled: its cells follow every change already', cells
@@ -654,8 +663,10 @@ BEGIN
     END IF;
     sql := @extschema@.cell_apply_sql(def, added::text, removed::text);
     IF sql IS NOT NULL THEN
-        EXECUTE sql INTO changed;
-        EXECUTE format('DELETE FROM %s WHERE students OPERATOR(pg_catalog.=) 0', def ->> 'cells');
+        EXECUTE sql INTO changed, emptied;
+        IF emptied IS NOT NULL THEN
+            EXECUTE @extschema@.cell_cleanup_sql(def) USING emptied;
+        END IF;
     END IF;
     RETURN changed;
 END

@@ -16,6 +16,7 @@
 
 #include <math.h>
 
+#include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "utils/hsearch.h"
@@ -160,8 +161,8 @@ sqii_cell_unscale(PG_FUNCTION_ARGS)
 /*
  * The prepared statements of each cell trigger, kept for the session: the
  * change statement (an INSERT ... ON CONFLICT DO UPDATE over the transition
- * tables) and the deletion of the cells it emptied.  Planning them on every
- * statement would cost more than applying a small change.
+ * tables) and the deletion of the cells it emptied, by ctid.  Planning them
+ * on every statement would cost more than applying a small change.
  */
 typedef struct CellTriggerPlans
 {
@@ -173,11 +174,11 @@ typedef struct CellTriggerPlans
 static HTAB *cell_trigger_plans = NULL;
 
 static SPIPlanPtr
-CellTriggerPlan(SPIPlanPtr *slot, const char *sql)
+CellTriggerPlan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
 {
 	if (*slot == NULL)
 	{
-		SPIPlanPtr	plan = SPI_prepare(sql, 0, NULL);
+		SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
 
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed for a cell trigger statement: %s",
@@ -189,14 +190,30 @@ CellTriggerPlan(SPIPlanPtr *slot, const char *sql)
 	return *slot;
 }
 
+/*
+ * Run the change statement, then delete the cells it emptied: it returns
+ * (cells written, ctids of the cells left without students).
+ */
 static void
-CellTriggerRun(SPIPlanPtr *slot, const char *sql)
+CellTriggerRun(CellTriggerPlans *plans, const char *apply_sql, const char *cleanup_sql)
 {
+	Oid			tid_array = TIDARRAYOID;
+	Datum		emptied = (Datum) 0;
+	bool		isnull = true;
 	int			ret;
 
-	if (sql[0] == '\0')
+	ret = SPI_execute_plan(CellTriggerPlan(&plans->apply, apply_sql, 0, NULL), NULL, NULL, false, 0);
+	if (ret < 0)
+		elog(ERROR, "SPI_execute_plan failed for a cell trigger statement: %s",
+			 SPI_result_code_string(ret));
+	if (cleanup_sql[0] == '\0')
 		return;
-	ret = SPI_execute_plan(CellTriggerPlan(slot, sql), NULL, NULL, false, 0);
+	if (ret == SPI_OK_SELECT && SPI_processed == 1 && SPI_tuptable->tupdesc->natts == 2)
+		emptied = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+	if (isnull)
+		return;
+	ret = SPI_execute_plan(CellTriggerPlan(&plans->cleanup, cleanup_sql, 1, &tid_array),
+						   &emptied, NULL, false, 0);
 	if (ret < 0)
 		elog(ERROR, "SPI_execute_plan failed for a cell trigger statement: %s",
 			 SPI_result_code_string(ret));
@@ -207,7 +224,7 @@ PG_FUNCTION_INFO_V1(sqii_cells_trigger);
  * The statement trigger that keeps a cell table equal to its students.  Its
  * arguments, written by sqii.create_cells: the cell table's definition (read
  * by the other functions), the statement that applies this event's change,
- * and the statement that deletes emptied cells.
+ * and the statement that deletes the cells it emptied.
  */
 Datum
 sqii_cells_trigger(PG_FUNCTION_ARGS)
@@ -251,8 +268,7 @@ sqii_cells_trigger(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "SPI_register_trigger_data failed");
-	CellTriggerRun(&plans->apply, trigger->tgargs[1]);
-	CellTriggerRun(&plans->cleanup, trigger->tgargs[2]);
+	CellTriggerRun(plans, trigger->tgargs[1], trigger->tgargs[2]);
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }
