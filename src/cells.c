@@ -20,6 +20,7 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "utils/hsearch.h"
+#include "utils/memutils.h"
 
 #include "sqii.h"
 
@@ -167,6 +168,7 @@ sqii_cell_unscale(PG_FUNCTION_ARGS)
 typedef struct CellTriggerPlans
 {
 	Oid			tgoid;			/* hash key */
+	char	   *apply_sql;		/* the statement the plans were made for */
 	SPIPlanPtr	apply;
 	SPIPlanPtr	cleanup;
 } CellTriggerPlans;
@@ -258,8 +260,19 @@ sqii_cells_trigger(PG_FUNCTION_ARGS)
 										 HASH_ELEM | HASH_BLOBS);
 	}
 	plans = (CellTriggerPlans *) hash_search(cell_trigger_plans, &trigger->tgoid, HASH_ENTER, &found);
+	if (found && strcmp(plans->apply_sql, trigger->tgargs[1]) != 0)
+	{
+		/* A new trigger with the OID of a dropped one: forget its plans. */
+		pfree(plans->apply_sql);
+		if (plans->apply != NULL)
+			SPI_freeplan(plans->apply);
+		if (plans->cleanup != NULL)
+			SPI_freeplan(plans->cleanup);
+		found = false;
+	}
 	if (!found)
 	{
+		plans->apply_sql = MemoryContextStrdup(TopMemoryContext, trigger->tgargs[1]);
 		plans->apply = NULL;
 		plans->cleanup = NULL;
 	}
