@@ -53,7 +53,7 @@ typedef struct GroupMap
  * change itself).  The plan cache replans it when the tables change.
  */
 static SPIPlanPtr group_map_plan = NULL;
-static char *group_map_plan_schema = NULL;
+static char group_map_plan_schema[NAMEDATALEN];
 
 /*
  * Read the group tables, found in the schema of the calling function.  The
@@ -87,12 +87,10 @@ LoadGroupMap(Oid fn_oid, MemoryContext mcxt)
 		if (plan == NULL || SPI_keepplan(plan) != 0)
 			elog(ERROR, "could not prepare the query of the sqii student group tables");
 		if (group_map_plan != NULL)
-		{
 			SPI_freeplan(group_map_plan);
-			pfree(group_map_plan_schema);
-			group_map_plan = NULL;
-		}
-		group_map_plan_schema = MemoryContextStrdup(TopMemoryContext, schema);
+		/* A schema name is shorter than NAMEDATALEN. */
+		memcpy(group_map_plan_schema, schema, Min(strlen(schema), NAMEDATALEN - 1));
+		group_map_plan_schema[Min(strlen(schema), NAMEDATALEN - 1)] = '\0';
 		group_map_plan = plan;
 	}
 	if (SPI_execute_plan(group_map_plan, NULL, NULL, true, 0) != SPI_OK_SELECT)
