@@ -218,14 +218,15 @@ CREATE PROCEDURE bench.small_writes(reps int) LANGUAGE plpgsql AS $$
 DECLARE
     t0 timestamptz;
     tbl text;
-    file text := '/tmp/sqii_bench_copy_' || pg_backend_pid();
+    -- In the throw-away cluster's data directory: removed with it.
+    file text := current_setting('data_directory') || '/sqii_bench_copy';
     ids int[];
 BEGIN
     EXECUTE format('COPY (SELECT school_year, student_id + 900000000, school_id, grade, race, el, sed, swd, foster,
                         homeless, ela_score, math_score, ela_met, math_met, ela_dfs, math_dfs, days_enrolled,
                         days_absent, chronic_absent, suspended, credits, on_track, credit_recovery, graduated,
                         ela_sgp, math_sgp, sel_score, climate_favorable, hs_ready, redesignated
-                    FROM sample.students WHERE student_id %% 600 = 1 LIMIT 10000) TO %L', file);
+                    FROM sample.students WHERE school_year = 2018 ORDER BY student_id LIMIT 10000) TO %L', file);
     ids := ARRAY(SELECT student_id FROM sample.students WHERE school_year = 2018 ORDER BY student_id LIMIT 200);
     FOR r IN 1 .. reps LOOP
         FOREACH tbl IN ARRAY ARRAY['sample.students', 'bench.students_b'] LOOP
