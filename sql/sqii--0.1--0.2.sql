@@ -806,3 +806,542 @@ RETURNS void
 AS 'MODULE_PATHNAME', 'sqii_freeze_cutpoints' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.freeze_cutpoints(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.float8[], pg_catalog.text) IS
     'store the 9 cut points of an indicator from a baseline year into a model, for one of its school levels or every level (''*''), replacing earlier ones';
+
+
+--------------------------------------------------------------------------------
+-- Maintained cells (issue 13): a table of tallies per unit (school), student
+-- group and indicator that follows its student table.  Triggers apply each
+-- statement's net change per cell in one INSERT ... ON CONFLICT DO UPDATE, or
+-- a batch call applies a table of changed students; tallies add and subtract
+-- exactly, so the cells stay equal to a full recomputation.
+--
+-- The definition of a cell table (student table, unit columns, indicators,
+-- group columns) is the argument of its triggers on the student table: it is
+-- kept by pg_dump with them, and only the student table's owner can change it.
+--------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.cell_apply(cell @extschema@.tally, added @extschema@.tally,
+                                       removed @extschema@.tally)
+    RETURNS @extschema@.tally
+    AS 'MODULE_PATHNAME', 'sqii_cell_apply' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.cell_apply(@extschema@.tally, @extschema@.tally, @extschema@.tally) IS
+    'cell + added - removed, a NULL argument being empty; NULL when no value is left; error when removed is not in the cell (cells out of step)';
+
+CREATE FUNCTION @extschema@.cell_in_step(removed @extschema@.tally[], students pg_catalog.int8)
+    RETURNS pg_catalog.bool
+    AS 'MODULE_PATHNAME', 'sqii_cell_in_step' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.cell_in_step(@extschema@.tally[], pg_catalog.int8) IS
+    'true for a cell row as written by a change (no removed tallies left, students >= 0), or an error saying the cells are out of step with their students';
+
+CREATE FUNCTION @extschema@.cell_value(x pg_catalog.float8, decimals pg_catalog.int4)
+    RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'sqii_cell_value' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.cell_value(pg_catalog.float8, pg_catalog.int4) IS
+    'a student value as the whole number a maintained cell stores (x * 10^decimals); error when x has more decimal places';
+
+CREATE FUNCTION @extschema@.cell_unscale(t @extschema@.tally, decimals pg_catalog.int4)
+    RETURNS @extschema@.tally
+    AS 'MODULE_PATHNAME', 'sqii_cell_unscale' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.cell_unscale(@extschema@.tally, pg_catalog.int4) IS
+    'the tally of the values from the stored tally of the values times 10^decimals';
+
+CREATE FUNCTION @extschema@.cells_trigger() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'sqii_cells_trigger' LANGUAGE C SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.cells_trigger() IS
+    'statement trigger (transition tables) that keeps a maintained cell table equal to its students; arguments: the cell table''s definition, the statement applying the change, the statement deleting the cells it emptied';
+
+-- The triggers of a maintained cell table on its student table.  Only the
+-- student table's owner can create them, and a definition counts only when
+-- the cell table has the same owner.
+CREATE FUNCTION @extschema@.cell_triggers(cells pg_catalog.regclass)
+RETURNS TABLE (trigger_name pg_catalog.name, students pg_catalog.regclass, enabled pg_catalog.bool,
+               definition pg_catalog.jsonb)
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT t.tgname, t.tgrelid::pg_catalog.regclass, t.tgenabled OPERATOR(pg_catalog.<>) 'D', a.def
+    FROM pg_catalog.pg_trigger t
+    JOIN pg_catalog.pg_class s ON s.oid OPERATOR(pg_catalog.=) t.tgrelid
+    JOIN pg_catalog.pg_namespace sn ON sn.oid OPERATOR(pg_catalog.=) s.relnamespace
+    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) cells
+    JOIN pg_catalog.pg_namespace cn ON cn.oid OPERATOR(pg_catalog.=) c.relnamespace
+    CROSS JOIN LATERAL (
+        SELECT pg_catalog.convert_from(
+                   pg_catalog.substring(t.tgargs, 1, pg_catalog.position(t.tgargs, '\x00'::pg_catalog.bytea) OPERATOR(pg_catalog.-) 1),
+                   pg_catalog.getdatabaseencoding())::pg_catalog.jsonb AS def) AS a
+    WHERE t.tgfoid OPERATOR(pg_catalog.=) '@extschema@.cells_trigger()'::pg_catalog.regprocedure
+      AND t.tgnargs OPERATOR(pg_catalog.=) 3
+      AND s.relowner OPERATOR(pg_catalog.=) c.relowner
+      AND (a.def OPERATOR(pg_catalog.->>) 'cells') OPERATOR(pg_catalog.=) pg_catalog.format('%I.%I', cn.nspname, c.relname)
+      AND (a.def OPERATOR(pg_catalog.->>) 'students') OPERATOR(pg_catalog.=) pg_catalog.format('%I.%I', sn.nspname, s.relname)
+    ORDER BY t.tgname;
+END;
+COMMENT ON FUNCTION @extschema@.cell_triggers(pg_catalog.regclass) IS
+    'the triggers that maintain a cell table: name, student table, whether enabled, and the definition they carry';
+
+-- The definition of a maintained cell table, from its triggers.
+CREATE FUNCTION @extschema@.cell_definition(cells pg_catalog.regclass)
+RETURNS pg_catalog.jsonb
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    defs jsonb[] := ARRAY(SELECT DISTINCT t.definition FROM @extschema@.cell_triggers(cells) t);
+BEGIN
+    IF cardinality(defs) > 1 THEN
+        RAISE EXCEPTION 'maintained cell table % has more than one definition', cells
+            USING ERRCODE = 'data_corrupted',
+                  HINT = 'Drop the extra sqii.cells_trigger triggers on its student table, or run sqii.drop_cells and sqii.create_cells again.';
+    END IF;
+    RETURN defs[1];
+END
+$$;
+COMMENT ON FUNCTION @extschema@.cell_definition(pg_catalog.regclass) IS
+    'the definition of a maintained cell table (student table, units, indicators, groups), read from its triggers; NULL if it is not one';
+
+-- The SQL text of a cell definition: the mask and values over alias s, the
+-- stored tally columns, and the units.
+CREATE FUNCTION @extschema@.cell_sql_parts(definition pg_catalog.jsonb,
+    OUT units pg_catalog.text[], OUT stored pg_catalog.text[], OUT args pg_catalog.text,
+    OUT needed pg_catalog.text[])
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    groups text[] := ARRAY(SELECT jsonb_array_elements_text(definition -> 'groups'));
+    mask text;
+    vals text;
+BEGIN
+    units := ARRAY(SELECT jsonb_array_elements_text(definition -> 'units'));
+    IF cardinality(groups) = 1 THEN
+        mask := format('s.%I', groups[1]);
+    ELSE
+        mask := format('@extschema@.group_mask(%s)',
+                       (SELECT string_agg(format('s.%I', g), ', ' ORDER BY o) FROM unnest(groups) WITH ORDINALITY AS u(g, o)));
+    END IF;
+    SELECT string_agg(CASE WHEN i.value ->> 'decimals' IS NULL THEN format('s.%I', i.value ->> 'column')
+                           ELSE format('@extschema@.cell_value(s.%I%s::pg_catalog.float8, %s)', i.value ->> 'column',
+                                       CASE WHEN i.value ->> 'type' = 'real' THEN '::pg_catalog.numeric' ELSE '' END,
+                                       (i.value ->> 'decimals')::int) END,
+                      ', ' ORDER BY i.o),
+           array_agg(CASE WHEN coalesce((i.value ->> 'decimals')::int, 0) = 0 THEN i.value ->> 'column'
+                          ELSE format('%s_x%s', i.value ->> 'column', 10 ^ (i.value ->> 'decimals')::int) END
+                     ORDER BY i.o)
+    INTO vals, stored
+    FROM jsonb_array_elements(definition -> 'indicators') WITH ORDINALITY AS i(value, o);
+    args := mask || ', true, ' || vals;
+    needed := ARRAY(SELECT DISTINCT c FROM unnest(units || groups
+                    || ARRAY(SELECT i ->> 'column' FROM jsonb_array_elements(definition -> 'indicators') AS i)) AS c
+                    ORDER BY c);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.cell_sql_parts(pg_catalog.jsonb) IS
+    'internal: pieces of the SQL of a maintained cell table (units, stored tally columns, arguments of sqii.tallies_by_group, columns read)';
+
+-- The full computation of a cell table's rows, in one pass over the students.
+CREATE FUNCTION @extschema@.cell_rows_sql(definition pg_catalog.jsonb)
+RETURNS pg_catalog.text
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    p record := @extschema@.cell_sql_parts(definition);
+BEGIN
+    RETURN format(
+        'SELECT %s, g.group_code, @extschema@.n(g.tallies[1]) AS students, %s '
+        'FROM (SELECT %s, @extschema@.tallies_by_group(%s) AS t FROM %s s GROUP BY %s) d '
+        'CROSS JOIN LATERAL @extschema@.group_tally_rows(d.t) g',
+        (SELECT string_agg(format('d.%I', u), ', ') FROM unnest(p.units) u),
+        (SELECT string_agg(format('g.tallies[%s] AS %I', o + 1, c), ', ' ORDER BY o)
+         FROM unnest(p.stored) WITH ORDINALITY AS x(c, o)),
+        (SELECT string_agg(format('s.%I', u), ', ') FROM unnest(p.units) u),
+        p.args, definition ->> 'students',
+        (SELECT string_agg(format('s.%I', u), ', ') FROM unnest(p.units) u));
+END
+$$;
+COMMENT ON FUNCTION @extschema@.cell_rows_sql(pg_catalog.jsonb) IS
+    'internal: the SELECT that computes every row of a maintained cell table from its students';
+
+-- One statement that applies a change: the tallies of the rows added and of
+-- the rows removed, per unit and group, added to and subtracted from each
+-- cell under its row lock, in key order (so concurrent changes cannot
+-- deadlock on the cells).  Cells whose added and removed tallies are equal
+-- are not written.  The removed tallies travel in the column sqii_removed of
+-- the proposed row; a row inserted with them (students removed from a cell
+-- that does not exist) is an error.  The statement returns the number of
+-- cells written and the row addresses of the cells it emptied, which
+-- sqii.cell_cleanup_sql's statement deletes.  (An index on students would
+-- find them too, but would make every update of a cell a non-HOT update.)
+CREATE FUNCTION @extschema@.cell_apply_sql(definition pg_catalog.jsonb, added pg_catalog.text,
+                                           removed pg_catalog.text)
+RETURNS pg_catalog.text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    p record := @extschema@.cell_sql_parts(definition);
+    cols text := (SELECT string_agg(format('s.%I', c), ', ') FROM unnest(p.needed) c);
+    units_s text := (SELECT string_agg(format('s.%I', u), ', ') FROM unnest(p.units) u);
+    units_d text := (SELECT string_agg(format('d.%I', u), ', ') FROM unnest(p.units) u);
+    branches text[] := '{}';
+BEGIN
+    IF added IS NOT NULL THEN
+        branches := branches || format('SELECT false AS sqii_removal, %s FROM %s s', cols, added);
+    END IF;
+    IF removed IS NOT NULL THEN
+        branches := branches || format('SELECT true AS sqii_removal, %s FROM %s s', cols, removed);
+    END IF;
+    IF cardinality(branches) = 0 THEN
+        RETURN NULL;
+    END IF;
+    RETURN format(
+        'WITH applied AS (INSERT INTO %1$s AS c (%2$s, group_code, students, %3$s, sqii_removed) '
+        'SELECT %4$s, g.group_code, COALESCE(@extschema@.n(g.added[1]), 0), %5$s, g.removed '
+        'FROM (SELECT %6$s, '
+        '@extschema@.tallies_by_group(%7$s) FILTER (WHERE NOT s.sqii_removal) AS added, '
+        '@extschema@.tallies_by_group(%7$s) FILTER (WHERE s.sqii_removal) AS removed '
+        'FROM (%8$s) s GROUP BY %6$s) d '
+        'CROSS JOIN LATERAL ('
+        'SELECT COALESCE(a.group_code, r.group_code) AS group_code, a.tallies AS added, r.tallies AS removed '
+        'FROM @extschema@.group_tally_rows(d.added) a '
+        'FULL JOIN @extschema@.group_tally_rows(d.removed) r ON a.group_code OPERATOR(pg_catalog.=) r.group_code) g '
+        'WHERE NOT COALESCE(g.added OPERATOR(pg_catalog.=) g.removed, g.added IS NULL AND g.removed IS NULL) '
+        'ORDER BY %4$s, g.group_code '
+        'ON CONFLICT (%2$s, group_code) DO UPDATE SET '
+        'students = c.students OPERATOR(pg_catalog.+) excluded.students '
+        'OPERATOR(pg_catalog.-) COALESCE(@extschema@.n(excluded.sqii_removed[1]), 0), %9$s '
+        'RETURNING c.ctid, c.sqii_removed, c.students) '
+        'SELECT pg_catalog.count(*), pg_catalog.array_agg(a.ctid) FILTER (WHERE a.students OPERATOR(pg_catalog.=) 0) '
+        'FROM applied a WHERE @extschema@.cell_in_step(a.sqii_removed, a.students)',
+        definition ->> 'cells',
+        (SELECT string_agg(format('%I', u), ', ') FROM unnest(p.units) u),
+        (SELECT string_agg(format('%I', c), ', ') FROM unnest(p.stored) c),
+        units_d,
+        (SELECT string_agg(format('g.added[%s]', o + 1), ', ' ORDER BY o)
+         FROM unnest(p.stored) WITH ORDINALITY AS x(c, o)),
+        units_s,
+        p.args,
+        array_to_string(branches, ' UNION ALL '),
+        (SELECT string_agg(format('%1$I = @extschema@.cell_apply(c.%1$I, excluded.%1$I, excluded.sqii_removed[%2$s])',
+                                  c, o + 1), ', ' ORDER BY o)
+         FROM unnest(p.stored) WITH ORDINALITY AS x(c, o)));
+END
+$$;
+COMMENT ON FUNCTION @extschema@.cell_apply_sql(pg_catalog.jsonb, pg_catalog.text, pg_catalog.text) IS
+    'internal: the INSERT ... ON CONFLICT DO UPDATE that applies the rows added and removed (relation names, NULL for none) to a maintained cell table, as a query returning the number of cells written and the ctids of the cells emptied';
+
+CREATE FUNCTION @extschema@.cell_cleanup_sql(definition pg_catalog.jsonb)
+RETURNS pg_catalog.text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN pg_catalog.format('DELETE FROM %s WHERE ctid OPERATOR(pg_catalog.=) ANY ($1) AND students OPERATOR(pg_catalog.=) 0',
+                         definition OPERATOR(pg_catalog.->>) 'cells');
+COMMENT ON FUNCTION @extschema@.cell_cleanup_sql(pg_catalog.jsonb) IS
+    'internal: the DELETE of the cells a change emptied, given their ctids as $1';
+
+CREATE FUNCTION @extschema@.create_cells(
+    cells pg_catalog.text,
+    students pg_catalog.regclass,
+    units pg_catalog.text[],
+    indicators pg_catalog.text[],
+    groups pg_catalog.text[],
+    decimals pg_catalog.jsonb DEFAULT '{}',
+    triggers pg_catalog.bool DEFAULT true)
+RETURNS pg_catalog.regclass
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    student_rel record;
+    cell_name text[];
+    cell_qualified text;
+    cell_rel regclass;
+    def jsonb;
+    ind jsonb := '[]';
+    col record;
+    stored text;
+    coldefs text[] := '{}';
+    all_cols text[];
+    p record;
+    op text;
+    trig_name text;
+    trig_names text[] := '{}';
+    hint_cols text := 'Name columns of the student table.';
+BEGIN
+    SELECT c.relkind, c.relname, n.nspname INTO student_rel
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = students;
+    IF student_rel.relkind NOT IN ('r', 'p') THEN
+        RAISE EXCEPTION 'sqii.create_cells needs a table of students, and % is not a table', students
+            USING ERRCODE = 'wrong_object_type', HINT = 'Maintained cells follow an ordinary or partitioned table.';
+    END IF;
+    cell_name := parse_ident(cells);
+    IF cardinality(cell_name) = 1 THEN
+        cell_name := ARRAY[student_rel.nspname] || cell_name;
+    ELSIF cardinality(cell_name) <> 2 THEN
+        RAISE EXCEPTION 'cell table name "%" has too many parts', cells
+            USING ERRCODE = 'invalid_name', HINT = 'Give the cell table as name or schema.name.';
+    END IF;
+    cell_qualified := format('%I.%I', cell_name[1], cell_name[2]);
+    IF coalesce(cardinality(units), 0) = 0 OR coalesce(cardinality(indicators), 0) = 0
+       OR coalesce(cardinality(groups), 0) = 0 THEN
+        RAISE EXCEPTION 'sqii.create_cells needs units, indicators and groups'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'units: the columns of a cell''s unit (e.g. school_year, school_id); indicators: the columns to tally; groups: the arguments of sqii.group_mask, or one column holding the group mask.';
+    END IF;
+    IF cardinality(indicators) > 97 THEN
+        RAISE EXCEPTION 'sqii.create_cells takes at most 97 indicators'
+            USING ERRCODE = 'program_limit_exceeded', HINT = 'Split the indicators over several cell tables.';
+    END IF;
+    IF decimals IS NULL OR jsonb_typeof(decimals) <> 'object' THEN
+        RAISE EXCEPTION 'decimals must be a jsonb object'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Map each fractional indicator to the decimal places it keeps, e.g. ''{"sel_score": 2}''.';
+    END IF;
+    IF EXISTS (SELECT FROM unnest(units || indicators) c GROUP BY c HAVING count(*) > 1) THEN
+        RAISE EXCEPTION 'sqii.create_cells: a column is named twice in units and indicators'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Each column is a unit or an indicator, once.';
+    END IF;
+    -- Every named column exists.
+    SELECT string_agg(quote_ident(c), ', ') INTO stored
+    FROM unnest(units || indicators || groups) c
+    WHERE NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = students AND a.attname = c
+                                                    AND a.attnum > 0 AND NOT a.attisdropped);
+    IF stored IS NOT NULL THEN
+        RAISE EXCEPTION 'table % has no column %', students, stored
+            USING ERRCODE = 'undefined_column', HINT = hint_cols;
+    END IF;
+    -- Units: NOT NULL columns, the cell table's key.
+    FOR col IN SELECT u, a.attnotnull, format_type(a.atttypid, a.atttypmod) AS typ
+               FROM unnest(units) WITH ORDINALITY AS x(u, o)
+               JOIN pg_attribute a ON a.attrelid = students AND a.attname = x.u
+               ORDER BY x.o LOOP
+        IF NOT col.attnotnull THEN
+            RAISE EXCEPTION 'unit column % of % may be NULL', quote_ident(col.u), students
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Unit columns are the key of the cells: declare them NOT NULL.';
+        END IF;
+        coldefs := coldefs || format('%I %s NOT NULL', col.u, col.typ);
+    END LOOP;
+    coldefs := coldefs || ARRAY['group_code pg_catalog.text NOT NULL', 'students pg_catalog.int8 NOT NULL'];
+    -- Indicators: booleans are counted, integers summed, fractional numbers
+    -- summed as whole numbers of 10^-decimals.
+    IF EXISTS (SELECT FROM jsonb_each(decimals) d WHERE d.key <> ALL (indicators)) THEN
+        RAISE EXCEPTION 'decimals names a column that is not an indicator'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'List it in indicators too.';
+    END IF;
+    FOR col IN SELECT x.c, t.typname, decimals -> x.c AS dec
+               FROM unnest(indicators) WITH ORDINALITY AS x(c, o)
+               JOIN pg_attribute a ON a.attrelid = students AND a.attname = x.c
+               JOIN pg_type t ON t.oid = CASE WHEN (SELECT typtype FROM pg_type WHERE oid = a.atttypid) = 'd'
+                                             THEN (SELECT typbasetype FROM pg_type WHERE oid = a.atttypid)
+                                             ELSE a.atttypid END
+               ORDER BY x.o LOOP
+        IF col.typname NOT IN ('bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'numeric') THEN
+            RAISE EXCEPTION 'indicator column % has type %, which sqii cannot tally', quote_ident(col.c), col.typname
+                USING ERRCODE = 'datatype_mismatch',
+                      HINT = 'Indicators are boolean (met or not) or numbers (smallint, integer, bigint, real, double precision, numeric).';
+        END IF;
+        IF col.dec IS NOT NULL AND (col.typname IN ('bool', 'int2', 'int4', 'int8') OR jsonb_typeof(col.dec) <> 'number'
+                                    OR col.dec::text !~ '^[0-6]$') THEN
+            RAISE EXCEPTION 'decimals of % must be a whole number from 0 to 6, for a real, double precision or numeric column',
+                            quote_ident(col.c)
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Booleans and integers need no decimals; other values keep 0 decimal places unless told.';
+        END IF;
+        ind := ind || jsonb_build_object(
+            'column', col.c,
+            'type', CASE col.typname WHEN 'float4' THEN 'real' WHEN 'bool' THEN 'boolean' ELSE col.typname END,
+            'decimals', CASE WHEN col.typname IN ('bool', 'int2', 'int4', 'int8') THEN NULL
+                             ELSE coalesce(col.dec::text::int, 0) END);
+    END LOOP;
+    def := jsonb_build_object('cells', cell_qualified,
+                              'students', format('%I.%I', student_rel.nspname, student_rel.relname),
+                              'units', to_jsonb(units), 'indicators', ind, 'groups', to_jsonb(groups));
+    p := @extschema@.cell_sql_parts(def);
+    FOR col IN SELECT i ->> 'column' AS c, (i ->> 'decimals')::int AS d, x.s
+               FROM jsonb_array_elements(ind) WITH ORDINALITY AS e(i, o)
+               JOIN unnest(p.stored) WITH ORDINALITY AS x(s, o) USING (o)
+               ORDER BY o LOOP
+        IF coalesce(col.d, 0) = 0 THEN
+            coldefs := coldefs || format('%I @extschema@.tally', col.c);
+        ELSE
+            coldefs := coldefs || format('%I @extschema@.tally', col.s)
+                               || format('%I @extschema@.tally GENERATED ALWAYS AS (@extschema@.cell_unscale(%I, %s)) STORED',
+                                         col.c, col.s, col.d);
+        END IF;
+    END LOOP;
+    all_cols := units || ARRAY['group_code', 'students', 'sqii_removed'] || indicators
+                || ARRAY(SELECT x.s FROM unnest(p.stored, indicators) AS x(s, i) WHERE x.s <> x.i);
+    IF EXISTS (SELECT FROM unnest(all_cols) c GROUP BY c HAVING count(*) > 1) THEN
+        RAISE EXCEPTION 'the cell table would have two columns of the same name'
+            USING ERRCODE = 'duplicate_column',
+                  HINT = 'group_code, students and sqii_removed are the cell table''s own columns, and a column with decimals d is stored as name_x10^d: rename the clashing column.';
+    END IF;
+    -- The group mask must be computable from the named columns.
+    BEGIN
+        EXECUTE format('SELECT @extschema@.tallies_by_group(%s) FROM %s s LIMIT 0', p.args, students);
+    EXCEPTION WHEN undefined_function OR datatype_mismatch THEN
+        RAISE EXCEPTION 'groups must be the arguments of sqii.group_mask or one bigint column holding the mask'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'For example ARRAY[''race'', ''el'', ''sed'', ''swd'', ''foster'', ''homeless''] (text, then booleans), or ARRAY[''groups''].';
+    END;
+
+    EXECUTE format('CREATE TABLE %s (%s, sqii_removed @extschema@.tally[], '
+                   'CONSTRAINT %I CHECK (students OPERATOR(pg_catalog.>=) 0), PRIMARY KEY (%s)) '
+                   'WITH (fillfactor = 80)',
+                   cell_qualified, array_to_string(coldefs, ', '), left(cell_name[2], 50) || '_in_step',
+                   (SELECT string_agg(format('%I', u), ', ') FROM unnest(units || ARRAY['group_code']) u));
+    cell_rel := cell_qualified::regclass;
+    EXECUTE format('COMMENT ON TABLE %s IS %L', cell_qualified,
+                   format('sqii maintained cells of %s: one row per %s and student group (see sqii.cell_definition)',
+                          students, array_to_string(units, ', ')));
+    EXECUTE format('COMMENT ON COLUMN %s.students IS %L', cell_qualified, 'number of students in the cell');
+    EXECUTE format('COMMENT ON COLUMN %s.sqii_removed IS %L', cell_qualified,
+                   'always NULL: carries the removed students'' tallies of a change into ON CONFLICT DO UPDATE');
+
+    FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete', 'truncate'] LOOP
+        trig_name := left(cell_name[2], 45) || '_sqii_' || op;
+        EXECUTE format('CREATE TRIGGER %I AFTER %s ON %s %s FOR EACH STATEMENT '
+                       'EXECUTE FUNCTION @extschema@.cells_trigger(%L, %L, %L)',
+                       trig_name, upper(op), students,
+                       CASE op WHEN 'insert' THEN 'REFERENCING NEW TABLE AS sqii_new'
+                               WHEN 'update' THEN 'REFERENCING OLD TABLE AS sqii_old NEW TABLE AS sqii_new'
+                               WHEN 'delete' THEN 'REFERENCING OLD TABLE AS sqii_old' ELSE '' END,
+                       def::text,
+                       CASE op WHEN 'truncate' THEN format('DELETE FROM %s', cell_qualified)
+                               ELSE @extschema@.cell_apply_sql(def, CASE WHEN op <> 'delete' THEN 'sqii_new' END,
+                                                               CASE WHEN op <> 'insert' THEN 'sqii_old' END) END,
+                       CASE op WHEN 'truncate' THEN '' ELSE @extschema@.cell_cleanup_sql(def) END);
+        IF NOT triggers THEN
+            EXECUTE format('ALTER TABLE %s DISABLE TRIGGER %I', students, trig_name);
+        END IF;
+    END LOOP;
+    -- Fill the cells; the share lock keeps writers out until the end of the
+    -- transaction, so no change is missed between the scan and the triggers.
+    EXECUTE format('LOCK TABLE %s IN SHARE MODE', students);
+    EXECUTE format('INSERT INTO %s (%s, group_code, students, %s) %s', cell_qualified,
+                   (SELECT string_agg(format('%I', u), ', ') FROM unnest(units) u),
+                   (SELECT string_agg(format('%I', c), ', ') FROM unnest(p.stored) c),
+                   @extschema@.cell_rows_sql(def));
+    RETURN cell_rel;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.create_cells(pg_catalog.text, pg_catalog.regclass, pg_catalog.text[], pg_catalog.text[],
+                                             pg_catalog.text[], pg_catalog.jsonb, pg_catalog.bool) IS
+    'create a cell table (one row per unit and student group, a tally per indicator) that follows a student table: filled now, kept by statement triggers (triggers = false: by sqii.apply_cell_changes)';
+
+-- The definition of a cell table, or an error.
+CREATE FUNCTION @extschema@.cell_definition_of(cells pg_catalog.regclass) RETURNS pg_catalog.jsonb
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    def jsonb := @extschema@.cell_definition(cells);
+BEGIN
+    IF def IS NULL THEN
+        RAISE EXCEPTION '% is not a table of maintained cells', cells
+            USING ERRCODE = 'wrong_object_type', HINT = 'Create one with sqii.create_cells.';
+    END IF;
+    RETURN def;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.cell_definition_of(pg_catalog.regclass) IS
+    'internal: sqii.cell_definition, or an error when the table is not a maintained cell table';
+
+CREATE FUNCTION @extschema@.apply_cell_changes(cells pg_catalog.regclass, removed pg_catalog.regclass,
+                                               added pg_catalog.regclass)
+RETURNS pg_catalog.int8
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    def jsonb := @extschema@.cell_definition_of(cells);
+    sql text;
+    changed bigint := 0;
+    emptied tid[];
+BEGIN
+    IF EXISTS (SELECT FROM @extschema@.cell_triggers(cells) t WHERE t.enabled) THEN
+        RAISE EXCEPTION 'the triggers of % are enabled: its cells follow every change already', cells
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Apply changes in one call only to cells created with triggers => false.';
+    END IF;
+    sql := @extschema@.cell_apply_sql(def, added::text, removed::text);
+    IF sql IS NOT NULL THEN
+        EXECUTE sql INTO changed, emptied;
+        IF emptied IS NOT NULL THEN
+            EXECUTE @extschema@.cell_cleanup_sql(def) USING emptied;
+        END IF;
+    END IF;
+    RETURN changed;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.apply_cell_changes(pg_catalog.regclass, pg_catalog.regclass, pg_catalog.regclass) IS
+    'batch mode: apply to a maintained cell table the students removed (old rows) and added (new rows) by a load, in one statement; returns the number of cells written';
+
+CREATE FUNCTION @extschema@.rebuild_cells(cells pg_catalog.regclass)
+RETURNS pg_catalog.int8
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    def jsonb := @extschema@.cell_definition_of(cells);
+    p record := @extschema@.cell_sql_parts(def);
+    n bigint;
+BEGIN
+    EXECUTE format('LOCK TABLE %s IN SHARE MODE', def ->> 'students');
+    EXECUTE format('DELETE FROM %s', cells);
+    EXECUTE format('INSERT INTO %s (%s, group_code, students, %s) %s', cells,
+                   (SELECT string_agg(format('%I', u), ', ') FROM unnest(p.units) u),
+                   (SELECT string_agg(format('%I', c), ', ') FROM unnest(p.stored) c),
+                   @extschema@.cell_rows_sql(def));
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.rebuild_cells(pg_catalog.regclass) IS
+    'recompute every cell of a maintained cell table in one pass over its students (writers wait); returns the number of cells';
+
+CREATE FUNCTION @extschema@.check_cells(cells pg_catalog.regclass)
+RETURNS TABLE (unit pg_catalog.jsonb, group_code pg_catalog.text, maintained pg_catalog.jsonb,
+               recomputed pg_catalog.jsonb)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    def jsonb := @extschema@.cell_definition_of(cells);
+    p record := @extschema@.cell_sql_parts(def);
+    on_units text := (SELECT string_agg(format('m.%1$I OPERATOR(pg_catalog.=) r.%1$I', u), ' AND ')
+                      FROM unnest(p.units || ARRAY['group_code']) u);
+    unit_cols text := (SELECT string_agg(format('%L, COALESCE(m.%2$I, r.%2$I)', u, u), ', ') FROM unnest(p.units) u);
+    cell_cols text := (SELECT string_agg(format('%L, x.%I::pg_catalog.text', c, c), ', ')
+                       FROM unnest(ARRAY['students'] || p.stored) c);
+BEGIN
+    RETURN QUERY EXECUTE format(
+        'SELECT pg_catalog.jsonb_build_object(%1$s), COALESCE(m.group_code, r.group_code), '
+        '(SELECT pg_catalog.jsonb_build_object(%2$s) FROM (SELECT m.*) x WHERE m.group_code IS NOT NULL), '
+        '(SELECT pg_catalog.jsonb_build_object(%2$s) FROM (SELECT r.*) x WHERE r.group_code IS NOT NULL) '
+        'FROM (SELECT * FROM %3$s) m FULL JOIN (%4$s) r ON %5$s '
+        'WHERE (SELECT pg_catalog.jsonb_build_object(%2$s) FROM (SELECT m.*) x) '
+        'IS DISTINCT FROM (SELECT pg_catalog.jsonb_build_object(%2$s) FROM (SELECT r.*) x) '
+        'ORDER BY 1, 2',
+        unit_cols, cell_cols, cells, @extschema@.cell_rows_sql(def), on_units);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.check_cells(pg_catalog.regclass) IS
+    'the cells of a maintained cell table that differ from a full recomputation (none when in step), with both versions as text';
+
+CREATE FUNCTION @extschema@.drop_cells(cells pg_catalog.regclass)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    def jsonb := @extschema@.cell_definition_of(cells);
+    trig record;
+BEGIN
+    FOR trig IN SELECT t.trigger_name, t.students FROM @extschema@.cell_triggers(cells) t LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', trig.trigger_name, trig.students);
+    END LOOP;
+    EXECUTE format('DROP TABLE %s', cells);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.drop_cells(pg_catalog.regclass) IS
+    'drop a maintained cell table and its triggers on the student table';

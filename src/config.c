@@ -57,6 +57,56 @@ QueryInSchema(Oid fn_oid, const char *query)
 }
 
 /*
+ * Plans of the configuration queries, prepared once per session and kept (the
+ * plan cache replans them when the tables change): a statement trigger reads
+ * the group tables for every statement, where parsing and planning the query
+ * would cost more than the change itself.  A plan is found by the query (a
+ * literal of its caller, so its address) and the schema it was made for.
+ */
+#define MAX_CONFIG_PLANS 16
+
+typedef struct ConfigPlan
+{
+	const char *query;
+	Oid			schema;
+	SPIPlanPtr	plan;
+} ConfigPlan;
+
+static ConfigPlan config_plans[MAX_CONFIG_PLANS];
+static int	nconfig_plans = 0;
+
+/* The plan of a configuration query in the schema of fn_oid, with SPI connected. */
+static SPIPlanPtr
+ConfigPlanFor(Oid fn_oid, const char *query, int nargs, Oid *argtypes)
+{
+	Oid			schema = get_func_namespace(fn_oid);
+	char	   *sql;
+	SPIPlanPtr	plan;
+	int			i;
+
+	for (i = 0; i < nconfig_plans; i++)
+	{
+		if (config_plans[i].query == query && config_plans[i].schema == schema)
+			return config_plans[i].plan;
+	}
+	sql = QueryInSchema(fn_oid, query);
+	plan = SPI_prepare(sql, nargs, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "could not prepare a query of sqii's configuration: %s",
+			 SPI_result_code_string(SPI_result));
+	pfree(sql);
+	/* Past the cache's size a plan serves this call only (SPI frees it). */
+	if (nconfig_plans < MAX_CONFIG_PLANS && SPI_keepplan(plan) == 0)
+	{
+		config_plans[nconfig_plans].query = query;
+		config_plans[nconfig_plans].schema = schema;
+		config_plans[nconfig_plans].plan = plan;
+		nconfig_plans++;
+	}
+	return plan;
+}
+
+/*
  * Run a query over sqii's configuration tables with text parameters $1 ..
  * $nparams (NULL entries are SQL NULLs).  An error while the query runs is
  * reported without the query text as its context: the query is sqii's, not
@@ -67,7 +117,6 @@ static void
 ConfigExecute(Oid fn_oid, const char *query, int nargs, Oid *argtypes, Datum *values,
 			  const char *nulls, bool read_only, ConfigRowCallback callback, void *arg)
 {
-	char	   *sql = QueryInSchema(fn_oid, query);
 	MemoryContext oldcxt = CurrentMemoryContext;
 	int			rc = 0;
 	uint64		row;
@@ -76,7 +125,7 @@ ConfigExecute(Oid fn_oid, const char *query, int nargs, Oid *argtypes, Datum *va
 		elog(ERROR, "SPI_connect failed");
 	PG_TRY();
 	{
-		rc = SPI_execute_with_args(sql, nargs, argtypes, values, nulls, read_only, 0);
+		rc = SPI_execute_plan(ConfigPlanFor(fn_oid, query, nargs, argtypes), values, nulls, read_only, 0);
 	}
 	PG_CATCH();
 	{
@@ -99,7 +148,6 @@ ConfigExecute(Oid fn_oid, const char *query, int nargs, Oid *argtypes, Datum *va
 			callback(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, arg);
 	}
 	SPI_finish();
-	pfree(sql);
 }
 
 /*

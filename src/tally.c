@@ -405,42 +405,39 @@ ReportNotPartOf(void)
  */
 #define TALLY_SUB_SLACK 1e-12
 
-PG_FUNCTION_INFO_V1(tally_sub);
 /*
- * total - part: the tally of the students in total but not in part, e.g. all
- * students minus English learners gives everyone else, without a rescan.
- * Rounding residue of fractional data is cleaned up; anything larger means
- * part was not contained in total, which is an error.
+ * total - part into *result: the tally of the students in total but not in
+ * part.  Rounding residue of fractional data is cleaned up; anything larger
+ * means part was not contained in total, and the result is false.
  */
-Datum
-tally_sub(PG_FUNCTION_ARGS)
+bool
+TallyComplement(const Tally *total, const Tally *part, Tally *result)
 {
-	Tally	   *total = PG_GETARG_TALLY_P(0);
-	Tally	   *part = PG_GETARG_TALLY_P(1);
-	Tally	   *t = (Tally *) palloc(sizeof(Tally));
+	Tally	   *t = result;
+
 	/* Scaled term by term: total->sumsq + part->sumsq may overflow. */
 	float8		sumsq_tol = TALLY_SUB_SLACK * total->sumsq + TALLY_SUB_SLACK * part->sumsq;
 	float8		sum_tol = TALLY_SUB_SLACK * fabs(total->sum) + TALLY_SUB_SLACK * fabs(part->sum);
 
 	if (part->n > total->n)
-		ReportNotPartOf();
+		return false;
 	t->n = total->n - part->n;
 	t->sum = total->sum - part->sum;
 	t->sumsq = total->sumsq - part->sumsq;
 	/* The rest of a total cannot sum beyond the range the total holds. */
 	if (!isfinite(t->sum))
-		ReportNotPartOf();
+		return false;
 
 	if (t->sumsq < 0)
 	{
 		if (t->sumsq < -sumsq_tol)
-			ReportNotPartOf();
+			return false;
 		t->sumsq = 0;
 	}
 	if (t->n == 0)
 	{
 		if (fabs(t->sum) > sum_tol || t->sumsq > sumsq_tol)
-			ReportNotPartOf();
+			return false;
 		t->sum = 0;
 		t->sumsq = 0;
 	}
@@ -450,7 +447,7 @@ tally_sub(PG_FUNCTION_ARGS)
 
 		/* Cauchy-Schwarz: a small excess is rounding, a large one an error. */
 		if (TallySumTooLarge(t->n, t->sum, t->sumsq + sumsq_tol, 0))
-			ReportNotPartOf();
+			return false;
 		t->sumsq = (t->sum / (float8) t->n) * t->sum;
 
 		/*
@@ -461,6 +458,21 @@ tally_sub(PG_FUNCTION_ARGS)
 			t->sumsq = nextafter(t->sumsq, DBL_MAX);
 	}
 	CheckTally(t);
+	return true;
+}
+
+PG_FUNCTION_INFO_V1(tally_sub);
+/*
+ * total - part: the tally of the students in total but not in part, e.g. all
+ * students minus English learners gives everyone else, without a rescan.
+ */
+Datum
+tally_sub(PG_FUNCTION_ARGS)
+{
+	Tally	   *t = (Tally *) palloc(sizeof(Tally));
+
+	if (!TallyComplement(PG_GETARG_TALLY_P(0), PG_GETARG_TALLY_P(1), t))
+		ReportNotPartOf();
 	PG_RETURN_TALLY_P(t);
 }
 

@@ -934,15 +934,60 @@ SPI_finish(void)
 	return SPI_OK_FINISH;
 }
 
+/* LoadGroupMap prepares its query once: a plan is the query text. */
+static char *fake_plan_src;
+
+static void
+spi_check_query(const char *src, const char *caller)
+{
+	if (!spi_connected)
+		fuzz_fail("%s while not connected", caller);
+	if (strstr(src, "sqii.student_group") == NULL || strstr(src, "sqii.race_code") == NULL)
+		fuzz_fail("%s: unexpected query: %s", caller, src);
+}
+
+SPIPlanPtr
+SPI_prepare(const char *src, int nargs, Oid *argtypes)
+{
+	spi_check_query(src, "SPI_prepare");
+	if (nargs != 0)
+		fuzz_fail("SPI_prepare: the group query has no parameters");
+	fake_plan_src = strdup(src);
+	return (SPIPlanPtr) fake_plan_src;
+}
+
+int
+SPI_keepplan(SPIPlanPtr plan)
+{
+	if ((char *) plan != fake_plan_src)
+		fuzz_fail("SPI_keepplan: not the prepared plan");
+	return 0;
+}
+
+int
+SPI_freeplan(SPIPlanPtr plan)
+{
+	if ((char *) plan != fake_plan_src)
+		fuzz_fail("SPI_freeplan: not the prepared plan");
+	free(fake_plan_src);
+	fake_plan_src = NULL;
+	return 0;
+}
+
+int
+SPI_execute_plan(SPIPlanPtr plan, Datum *Values, const char *Nulls, bool read_only, long tcount)
+{
+	if ((char *) plan != fake_plan_src || plan == NULL)
+		fuzz_fail("SPI_execute_plan: not the prepared plan");
+	return SPI_execute(fake_plan_src, read_only, tcount);
+}
+
 int
 SPI_execute(const char *src, bool read_only, long tcount)
 {
 	int			i;
 
-	if (!spi_connected)
-		fuzz_fail("SPI_execute while not connected");
-	if (strstr(src, "sqii.student_group") == NULL || strstr(src, "sqii.race_code") == NULL)
-		fuzz_fail("SPI_execute: unexpected query: %s", src);
+	spi_check_query(src, "SPI_execute");
 	fuzz_spi_executes++;
 	SPI_tuptable = palloc0(sizeof(SPITupleTable));
 	SPI_tuptable->tupdesc = (TupleDesc) fake_tupdesc_storage;
@@ -952,16 +997,6 @@ SPI_execute(const char *src, bool read_only, long tcount)
 	SPI_tuptable->numvals = fuzz_group_nrows;
 	SPI_processed = fuzz_group_nrows;
 	return SPI_OK_SELECT;
-}
-
-/* src/config.c runs every configuration query with SPI_execute_with_args. */
-int
-SPI_execute_with_args(const char *src, int nargs, Oid *argtypes, Datum *Values,
-					  const char *Nulls, bool read_only, long tcount)
-{
-	if (nargs != 0)
-		fuzz_fail("SPI_execute_with_args: unexpected parameters for %s", src);
-	return SPI_execute(src, read_only, tcount);
 }
 
 const char *

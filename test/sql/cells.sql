@@ -1,0 +1,330 @@
+-- Maintained cells: a cell table follows its student table through
+-- statement triggers (or batch calls), and stays equal to a full
+-- recomputation: by hand on a small table, then after 100,000 random changes
+-- against plain SQL.
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS sqii;
+RESET client_min_messages;
+\set SHOW_CONTEXT never
+CREATE SCHEMA cells_test;
+SET search_path = cells_test, sqii, public;
+
+-- Six students in two schools.  score keeps one decimal place.
+CREATE TABLE st (
+    year     int NOT NULL,
+    id       int NOT NULL,
+    school   int NOT NULL,
+    race     text NOT NULL,
+    el       boolean NOT NULL,
+    sed      boolean NOT NULL,
+    swd      boolean NOT NULL,
+    foster   boolean NOT NULL,
+    homeless boolean NOT NULL,
+    met      boolean,
+    dfs      float8,
+    score    numeric,
+    PRIMARY KEY (year, id)
+);
+INSERT INTO st VALUES
+    (2018, 1, 10, 'HI', true,  true,  false, false, false, true,  -12, 3.5),
+    (2018, 2, 10, 'HI', false, true,  false, false, false, false, -40, 2.0),
+    (2018, 3, 10, 'WH', false, false, false, false, false, true,   25, NULL),
+    (2018, 4, 20, 'AS', true,  false, false, false, true,  NULL,  NULL, 4.1),
+    (2018, 5, 20, 'WH', false, false, true,  false, false, false, -3, 1.2),
+    (2018, 6, 20, 'AA', false, true,  false, false, false, true,   7, 3.3);
+
+SELECT sqii.create_cells('cells', 'st', ARRAY['year', 'school'], ARRAY['met', 'dfs', 'score'],
+                         ARRAY['race', 'el', 'sed', 'swd', 'foster', 'homeless'], '{"score": 1}');
+\d cells
+
+-- A view of the cells to read by hand: students, then each tally.
+CREATE VIEW show AS
+SELECT year, school, group_code, students, met, dfs, score, score_x10 FROM cells ORDER BY year, school, group_code;
+-- The same cells by plain SQL: one row per student and group, GROUP BY.
+CREATE VIEW plain AS
+SELECT s.year, s.school, g.group_code, count(*) AS students,
+       sqii.tally(s.met) AS met, sqii.tally(s.dfs) AS dfs, sqii.tally(s.score::float8) AS score
+FROM st s
+CROSS JOIN LATERAL unnest(sqii.groups(s.race, s.el, s.sed, s.swd, s.foster, s.homeless)) AS g(group_code)
+GROUP BY s.year, s.school, g.group_code;
+-- Cells that differ from plain SQL (expect none).  score: the cell holds the
+-- exact decimal sum rounded once, so compare it through numeric at 15 digits.
+CREATE VIEW differ AS
+SELECT coalesce(c.school, p.school) AS school, coalesce(c.group_code, p.group_code) AS group_code
+FROM cells c FULL JOIN plain p USING (year, school, group_code)
+WHERE c.students IS DISTINCT FROM p.students OR c.met IS DISTINCT FROM p.met OR c.dfs IS DISTINCT FROM p.dfs
+   OR sqii.n(c.score) IS DISTINCT FROM sqii.n(p.score)
+   OR round(sqii.sum(c.score)::numeric, 10) IS DISTINCT FROM round(sqii.sum(p.score)::numeric, 10)
+   OR round(sqii.sumsq(c.score)::numeric, 10) IS DISTINCT FROM round(sqii.sumsq(p.score)::numeric, 10);
+
+-- School 10: HI = students 1, 2; WH = 3; EL = 1; SED = 1, 2.  met: 1 true,
+-- 2 false, 3 true.  dfs: -12, -40, 25 (sum -27, squares 144 + 1600 + 625).
+-- score x10: 35, 20 (student 3 has none).  School 20: student 4's met and
+-- dfs are NULL, so its AS and HOM cells have students but no met or dfs.
+SELECT * FROM show;
+SELECT * FROM differ;
+SELECT * FROM sqii.check_cells('cells');
+
+-- Student 2 becomes an English learner and leaves socioeconomically
+-- disadvantaged: EL gets 2 students, SED keeps only student 1.
+UPDATE st SET el = true, sed = false WHERE id = 2;
+SELECT * FROM show WHERE school = 10 AND group_code IN ('EL', 'SED');
+
+-- Student 4 is no longer homeless: the HOM cell had only them, and goes.
+UPDATE st SET homeless = false WHERE id = 4;
+SELECT * FROM show WHERE school = 20;
+
+-- Student 1 moves to school 20 with all their groups and values, and student
+-- 5's met turns NULL (not eligible): school 20's ALL met is students 1 and 6,
+-- (2,2,2); its dfs -12, -3, 7, (3,-8,202); its score 3.5 + 4.1 + 1.2 + 3.3.
+-- Student 5's WH and SWD cells keep the student, with no met value.
+UPDATE st SET school = 20 WHERE id = 1;
+UPDATE st SET met = NULL WHERE id = 5;
+SELECT * FROM show;
+-- ... and back, eligible again.
+UPDATE st SET met = false WHERE id = 5;
+SELECT school, group_code, students, met FROM show WHERE school = 20 AND group_code IN ('ALL', 'WH', 'SWD');
+
+-- Deletes down to an empty cell: the WH cell of school 10 (student 3) goes,
+-- the others lose a student; no cell is left with 0 students.
+DELETE FROM st WHERE id = 3;
+SELECT * FROM show WHERE school = 10;
+SELECT count(*) AS empty_cells FROM cells WHERE students <= 0;
+
+-- Many changes of one student inside one statement: delete and insert again
+-- in another school (a writable CTE fires the DELETE and the INSERT triggers
+-- at the end of the statement), then INSERT ... ON CONFLICT DO UPDATE.
+WITH gone AS (DELETE FROM st WHERE id = 6 RETURNING *)
+INSERT INTO st SELECT year, id, 10, race, el, sed, swd, foster, homeless, met, dfs + 1, score FROM gone;
+INSERT INTO st VALUES (2018, 6, 20, 'AA', false, true, false, false, false, false, 9, 3.4),
+                      (2018, 7, 10, 'FI', false, false, false, true, false, true, 0, 0.5)
+ON CONFLICT (year, id) DO UPDATE SET school = excluded.school, met = excluded.met, dfs = excluded.dfs,
+                                     score = excluded.score;
+SELECT * FROM differ;
+SELECT * FROM sqii.check_cells('cells');
+
+-- COPY goes through the INSERT trigger like any insert.
+COPY st FROM stdin;
+2019	1	10	HI	t	t	f	f	f	t	-5	3.0
+2019	2	10	MR	f	f	f	f	t	f	12	\N
+\.
+SELECT * FROM show WHERE year = 2019;
+SELECT * FROM differ;
+
+-- A score with more decimal places than the cells keep is refused: a sum of
+-- such values could not be kept exactly.  So is NaN.
+UPDATE st SET score = 2.25 WHERE id = 2;
+UPDATE st SET dfs = 'NaN' WHERE id = 2;
+-- Whole-number dfs: a fractional dfs is refused too (decimals 0 by default).
+UPDATE st SET dfs = 0.5 WHERE id = 2;
+
+-- A cell changed by hand: the cells are out of step.  check_cells shows it,
+-- a change that removes the missing students fails clearly, and a rebuild
+-- puts the cells back in step.
+UPDATE cells SET met = NULL, students = 1 WHERE year = 2018 AND school = 10 AND group_code = 'EL';
+SELECT * FROM sqii.check_cells('cells');
+DELETE FROM st WHERE year = 2018 AND el AND school = 10;
+DELETE FROM cells WHERE year = 2018 AND school = 20 AND group_code = 'AA';
+UPDATE st SET met = NOT met WHERE year = 2018 AND id = 6;
+SELECT sqii.rebuild_cells('cells');
+SELECT * FROM sqii.check_cells('cells');
+
+-- TRUNCATE of the students empties the cells.
+BEGIN;
+TRUNCATE st;
+SELECT count(*) AS cells_after_truncate FROM cells;
+ROLLBACK;
+SELECT count(*) AS cells_after_rollback FROM cells;
+
+-- Batch mode: a second cell table without triggers, fed by an ETL step with
+-- the before and after images of the students it touched.  Student 8 is
+-- inserted, updated and deleted within the batch (it must leave no trace),
+-- student 2 changes twice.
+SELECT sqii.create_cells('cells_batch', 'st', ARRAY['year', 'school'], ARRAY['met', 'dfs'],
+                         ARRAY['race', 'el', 'sed', 'swd', 'foster', 'homeless'], triggers => false);
+SELECT trigger_name, students, enabled FROM sqii.cell_triggers('cells_batch');
+CREATE TEMP TABLE before_images AS SELECT * FROM st WHERE year = 2018 AND id IN (2, 5, 8);
+INSERT INTO st VALUES (2018, 8, 20, 'PI', false, true, false, false, false, true, 30, NULL);
+UPDATE st SET met = true WHERE year = 2018 AND id IN (2, 8);
+UPDATE st SET school = 20 WHERE year = 2018 AND id = 2;
+DELETE FROM st WHERE year = 2018 AND id IN (5, 8);
+CREATE TEMP TABLE after_images AS SELECT * FROM st WHERE year = 2018 AND id IN (2, 5, 8);
+-- The triggers of cells_batch are disabled, so cells_batch is stale ...
+SELECT count(*) > 0 AS stale FROM sqii.check_cells('cells_batch');
+-- ... until the batch is applied (cells written: the groups of students 2 and 5).
+SELECT sqii.apply_cell_changes('cells_batch', 'before_images', 'after_images');
+SELECT * FROM sqii.check_cells('cells_batch');
+SELECT * FROM sqii.check_cells('cells');
+-- Inserts only, or deletes only: one of the two images is NULL.
+CREATE TEMP TABLE new_rows AS SELECT 2020 AS year, id, school, race, el, sed, swd, foster, homeless, met, dfs, score
+                              FROM st WHERE year = 2018;
+INSERT INTO st SELECT * FROM new_rows;
+SELECT sqii.apply_cell_changes('cells_batch', NULL, 'new_rows');
+DELETE FROM st WHERE year = 2020;
+SELECT sqii.apply_cell_changes('cells_batch', 'new_rows', NULL);
+SELECT * FROM sqii.check_cells('cells_batch');
+-- A batch on cells whose triggers run would count the change twice.
+SELECT sqii.apply_cell_changes('cells', 'before_images', 'after_images');
+
+-- Set-up errors.
+SELECT sqii.create_cells('c2', 'show', ARRAY['year'], ARRAY['met'], ARRAY['race']);
+SELECT sqii.create_cells('c2', 'st', ARRAY['year'], ARRAY['met', 'nope'], ARRAY['race', 'el', 'sed', 'swd', 'foster', 'homeless']);
+SELECT sqii.create_cells('c2', 'st', ARRAY['year'], ARRAY['race'], ARRAY['race', 'el', 'sed', 'swd', 'foster', 'homeless']);
+SELECT sqii.create_cells('c2', 'st', ARRAY['year'], ARRAY['met'], ARRAY['race', 'el']);
+SELECT sqii.create_cells('c2', 'st', ARRAY['year'], ARRAY['met'], ARRAY['race', 'el', 'sed', 'swd', 'foster', 'homeless'], '{"met": 1}');
+SELECT sqii.create_cells('c2', 'st', ARRAY['year'], ARRAY['dfs'], ARRAY['race', 'el', 'sed', 'swd', 'foster', 'homeless'], '{"dfs": 7}');
+SELECT sqii.create_cells('c2', 'st', ARRAY['year'], ARRAY['dfs'], ARRAY['race', 'el', 'sed', 'swd', 'foster', 'homeless'], '{"met": 1}');
+SELECT sqii.create_cells('c2', 'st', ARRAY['year', 'year'], ARRAY['dfs'], ARRAY['race', 'el', 'sed', 'swd', 'foster', 'homeless']);
+SELECT sqii.create_cells('c2', 'st', '{}', ARRAY['dfs'], ARRAY['race', 'el', 'sed', 'swd', 'foster', 'homeless']);
+SELECT sqii.create_cells('a.b.c', 'st', ARRAY['year'], ARRAY['dfs'], ARRAY['race', 'el', 'sed', 'swd', 'foster', 'homeless']);
+ALTER TABLE st ADD COLUMN dfs_x10 float8, ADD COLUMN note int;
+SELECT sqii.create_cells('c2', 'st', ARRAY['year'], ARRAY['dfs', 'dfs_x10'], ARRAY['race', 'el', 'sed', 'swd', 'foster', 'homeless'], '{"dfs": 1}');
+SELECT sqii.create_cells('c2', 'st', ARRAY['note'], ARRAY['dfs'], ARRAY['race', 'el', 'sed', 'swd', 'foster', 'homeless']);
+SELECT sqii.rebuild_cells('st');
+SELECT sqii.check_cells('show');
+-- The functions the cells use, called with bad arguments.
+SELECT sqii.cell_value(1.5, 7);
+SELECT sqii.cell_value(1e12, 6);
+-- 0.1 + 0.2 in doubles is not the double nearest to 0.3: refused.
+SELECT sqii.cell_value(0.1::float8 + 0.2::float8, 1);
+SELECT sqii.cell_value(0.3, 1), sqii.cell_value(0.1, 1), sqii.cell_value(-2.55, 2), sqii.cell_value(-3, 0);
+SELECT sqii.cell_apply('(2,1,1)', NULL, '(3,1,1)');
+SELECT sqii.cell_apply('(2,1,1)', '(1,1,1)', '(3,2,2)') AS emptied, sqii.cell_apply(NULL, NULL, NULL) AS nothing,
+       sqii.cell_apply('(2,1,1)', '(1,0,0)', '(1,1,1)') AS changed;
+SELECT sqii.cell_unscale('(2,35,625)', 1);
+SELECT sqii.cells_trigger();
+
+-- Dropping the cells drops their triggers too.
+SELECT sqii.drop_cells('cells_batch');
+SELECT tgname FROM pg_trigger WHERE tgrelid = 'st'::regclass ORDER BY tgname;
+SELECT to_regclass('cells_batch');
+SET client_min_messages = warning;
+DROP SCHEMA cells_test CASCADE;
+RESET client_min_messages;
+SET search_path = sqii, public;
+
+-- 100,000 random changes to a sample district of 10,000 students, in
+-- statements of 50 to 1,200 rows: students move between schools and groups,
+-- values turn NULL and back, students leave and arrive, and some change
+-- twice in one batch.  The same changes go to a second table whose cells are
+-- fed by batch calls (before and after images of the students a round may
+-- touch).
+SET client_min_messages = warning;
+DROP SCHEMA IF EXISTS sample CASCADE;
+\set ECHO none
+\i examples/sample_district.sql
+\set ECHO all
+SELECT sample.generate(10000, 13);
+RESET client_min_messages;
+CREATE TABLE sample.students_batch (LIKE sample.students INCLUDING ALL);
+INSERT INTO sample.students_batch SELECT * FROM sample.students;
+SELECT sqii.create_cells('sample.cells', 'sample.students', ARRAY['school_year', 'school_id'],
+                         ARRAY['chronic_absent', 'suspended', 'ela_met', 'ela_dfs', 'math_dfs', 'ela_sgp', 'sel_score'],
+                         ARRAY['race', 'el', 'sed', 'swd', 'foster', 'homeless'], '{"sel_score": 2}');
+SELECT sqii.create_cells('sample.cells_batch', 'sample.students_batch', ARRAY['school_year', 'school_id'],
+                         ARRAY['chronic_absent', 'suspended', 'ela_met', 'ela_dfs', 'math_dfs', 'ela_sgp', 'sel_score'],
+                         ARRAY['race', 'el', 'sed', 'swd', 'foster', 'homeless'], '{"sel_score": 2}', false);
+CREATE TABLE sample.change_count (round int, rows bigint);
+SET client_min_messages = warning;
+DO $$
+DECLARE
+    tbl text;
+    r int;
+    n bigint;
+    -- A round's changes, by a hash of (round, student): deterministic.
+    pick text := '(pg_catalog.hashint8extended(student_id, %s) & 1023)';
+BEGIN
+    FOR r IN 1 .. 70 LOOP
+        FOREACH tbl IN ARRAY ARRAY['sample.students', 'sample.students_batch'] LOOP
+            IF tbl = 'sample.students_batch' THEN
+                -- Before images of every student the round may touch.
+                DROP TABLE IF EXISTS pg_temp.old_rows, pg_temp.new_rows;
+                EXECUTE format('CREATE TEMP TABLE old_rows AS SELECT * FROM %s WHERE ' || pick || ' < 165 OR student_id > 30000',
+                               tbl, r);
+            END IF;
+            -- Moves and group changes, values NULL and back: about 1,750 rows
+            -- in 2 statements, some of them twice.
+            EXECUTE format('UPDATE %s SET school_id = 1 + (school_id * 5 + %s) %% 14, el = NOT el, '
+                           'homeless = (student_id + %s) %% 5 = 0, '
+                           'ela_met = CASE WHEN ela_met IS NULL THEN (student_id %% 2 = 0) WHEN student_id %% 3 = 0 THEN NULL ELSE NOT ela_met END, '
+                           'ela_dfs = CASE WHEN ela_dfs IS NULL THEN (student_id %% 200) - 100 WHEN student_id %% 4 = 0 THEN NULL ELSE ela_dfs + %s END, '
+                           'sel_score = CASE WHEN sel_score IS NULL THEN 1 + (student_id %% 401) / 100.0 WHEN student_id %% 5 = 0 THEN NULL '
+                           '                 ELSE round((sel_score * 1.3 + 0.07)::numeric %% 5, 2)::float8 END '
+                           'WHERE ' || pick || ' < 120', tbl, r, r, r, r, r);
+            GET DIAGNOSTICS n = ROW_COUNT;
+            INSERT INTO sample.change_count VALUES (r, n);
+            EXECUTE format('UPDATE %s SET race = (ARRAY[''AA'',''AS'',''HI'',''WH'',''MR''])[1 + student_id %% 5], '
+                           'sed = NOT sed, chronic_absent = NOT chronic_absent, suspended = (student_id + %s) %% 9 = 0, '
+                           'math_dfs = math_dfs - 1, ela_sgp = CASE WHEN ela_sgp IS NULL THEN 50 ELSE NULL END '
+                           'WHERE ' || pick || ' BETWEEN 100 AND 159', tbl, r + 1000, r);
+            GET DIAGNOSTICS n = ROW_COUNT;
+            INSERT INTO sample.change_count VALUES (r, n);
+            -- Leavers (some of them changed above) and arrivals: about 150 + 50 rows.
+            EXECUTE format('DELETE FROM %s WHERE ' || pick || ' BETWEEN 150 AND 164 OR student_id BETWEEN %s AND %s',
+                           tbl, r, 30000 + 1000 * (r - 1) + 1, 30000 + 1000 * (r - 1) + 9);
+            GET DIAGNOSTICS n = ROW_COUNT;
+            INSERT INTO sample.change_count VALUES (r, n);
+            EXECUTE format('INSERT INTO %s SELECT school_year, 30000 + 1000 * %s + row_number() OVER (ORDER BY student_id), '
+                           '1 + (student_id %% 14), grade, race, el, sed, swd, foster, homeless, ela_score, math_score, '
+                           'ela_met, math_met, ela_dfs, math_dfs, days_enrolled, days_absent, chronic_absent, suspended, '
+                           'credits, on_track, credit_recovery, graduated, ela_sgp, math_sgp, sel_score, climate_favorable, '
+                           'hs_ready, redesignated FROM %s WHERE school_year = 2018 AND student_id %% 200 = %s', tbl, r, tbl, r);
+            GET DIAGNOSTICS n = ROW_COUNT;
+            INSERT INTO sample.change_count VALUES (r, n);
+            IF tbl = 'sample.students_batch' THEN
+                EXECUTE format('CREATE TEMP TABLE new_rows AS SELECT * FROM %s WHERE ' || pick || ' < 165 OR student_id > 30000',
+                               tbl, r);
+                PERFORM sqii.apply_cell_changes('sample.cells_batch', 'pg_temp.old_rows', 'pg_temp.new_rows');
+            END IF;
+        END LOOP;
+    END LOOP;
+END
+$$;
+RESET client_min_messages;
+-- Rows changed per table (each change counted once per table).
+SELECT (sum(rows) / 2)::bigint AS changes_per_table, count(*) / 2 AS statements_per_table FROM sample.change_count;
+-- Both tables hold the same students, and neither cell table has a cell
+-- that differs from a full recomputation.
+SELECT count(*) AS differing_students
+FROM (TABLE sample.students EXCEPT TABLE sample.students_batch) d;
+SELECT count(*) AS trigger_cells_differing FROM sqii.check_cells('sample.cells');
+SELECT count(*) AS batch_cells_differing FROM sqii.check_cells('sample.cells_batch');
+-- Against plain SQL (an independent computation: one row per student and
+-- group, GROUP BY, sqii.tally): counts and whole numbers exactly.
+CREATE TEMP TABLE plain_cells AS
+SELECT school_year, school_id, group_code, count(*) AS students,
+       sqii.tally(chronic_absent) AS chronic_absent, sqii.tally(suspended) AS suspended,
+       sqii.tally(ela_met) AS ela_met, sqii.tally(ela_dfs) AS ela_dfs, sqii.tally(math_dfs) AS math_dfs,
+       sqii.tally(ela_sgp) AS ela_sgp, sqii.tally(sel_score) AS sel_score,
+       sum(round(sel_score::numeric * 100)) AS sel_score_x100, sum(round(sel_score::numeric * 100) ^ 2) AS sel_score_x100_sq
+FROM sample.student_group
+GROUP BY school_year, school_id, group_code;
+SELECT count(*) AS cells,
+       count(*) FILTER (WHERE c.students IS DISTINCT FROM p.students OR c.chronic_absent IS DISTINCT FROM p.chronic_absent
+                           OR c.suspended IS DISTINCT FROM p.suspended OR c.ela_met IS DISTINCT FROM p.ela_met
+                           OR c.ela_dfs IS DISTINCT FROM p.ela_dfs OR c.math_dfs IS DISTINCT FROM p.math_dfs
+                           OR c.ela_sgp IS DISTINCT FROM p.ela_sgp) AS differing_exactly
+FROM sample.cells c FULL JOIN plain_cells p USING (school_year, school_id, group_code);
+-- sel_score (two decimal places): the cells hold the exact sums in
+-- hundredths, equal to numeric arithmetic on the decimal values, so no
+-- drift is possible; read as a double, the sum is the exact sum rounded
+-- once, within 4 units in the last place of sqii.tally's compensated sum of the
+-- doubles (each double is within half a unit of its decimal value).
+SELECT count(*) FILTER (WHERE sqii.n(c.sel_score) IS DISTINCT FROM sqii.n(p.sel_score)) AS n_differing,
+       count(*) FILTER (WHERE sqii.sum(c.sel_score_x100)::numeric IS DISTINCT FROM p.sel_score_x100
+                           OR sqii.sumsq(c.sel_score_x100)::numeric IS DISTINCT FROM p.sel_score_x100_sq) AS exact_sums_differing,
+       count(*) FILTER (WHERE abs(sqii.sum(c.sel_score) - sqii.sum(p.sel_score)) > 9e-16 * abs(sqii.sum(p.sel_score))
+                           OR abs(sqii.sumsq(c.sel_score) - sqii.sumsq(p.sel_score)) > 9e-16 * sqii.sumsq(p.sel_score))
+           AS beyond_4_ulps
+FROM sample.cells c JOIN plain_cells p USING (school_year, school_id, group_code);
+-- The cells of the batch table equal those of the trigger table.
+SELECT count(*) AS trigger_and_batch_differing
+FROM (SELECT school_year, school_id, group_code, students, chronic_absent::text, suspended::text, ela_met::text,
+             ela_dfs::text, math_dfs::text, ela_sgp::text, sel_score::text FROM sample.cells
+      EXCEPT
+      SELECT school_year, school_id, group_code, students, chronic_absent::text, suspended::text, ela_met::text,
+             ela_dfs::text, math_dfs::text, ela_sgp::text, sel_score::text FROM sample.cells_batch) d;
+SET client_min_messages = warning;
+DROP SCHEMA sample CASCADE;
+RESET client_min_messages;
+RESET search_path;
