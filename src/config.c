@@ -156,7 +156,8 @@ ConfigExecute(Oid fn_oid, const char *query, int nargs, Oid *argtypes, Datum *va
  * own memory context: SPI's is freed on return).  The query names sqii's
  * tables as @extschema@.table and may use one text parameter, $1 (param; NULL
  * for none).  It runs under the caller's search_path, so it must qualify its
- * operators (OPERATOR(pg_catalog.=)).
+ * operators (OPERATOR(pg_catalog.=)).  The query must be a string literal:
+ * its plan is kept for the session and found again by the query's address.
  */
 void
 ConfigRead(Oid fn_oid, const char *query, const char *param,
