@@ -911,6 +911,7 @@ int			fuzz_group_nrows;
 int			fuzz_spi_executes;
 uint64		SPI_processed;
 SPITupleTable *SPI_tuptable;
+int			SPI_result;
 static bool spi_connected;
 static char fake_tupdesc_storage[64];
 
