@@ -240,7 +240,13 @@ class Release:
                 for ind in INDICATORS:
                     if ind != ALL_ENROLLED:
                         add([(1, 'n', (year, ind, u, g)), (-1, 'n', (year, ALL_ENROLLED, u, g))], -np.inf, 0)
-        return System(var, np.array(lb, float), np.array(ub, float), np.array(truth, float), rows)
+        # No count exceeds the largest published one (the district's
+        # all-students cell): a fact that keeps every program bounded.
+        big = max([c.nlo for c in self.cells.values() if c.year == year and c.nhi == c.nlo] + [0])
+        system = System(var, np.array(lb, float), np.minimum(np.array(ub, float), big), np.array(truth, float),
+                        rows)
+        system.big = big
+        return system
 
     def _pct(self, year, ind):
         for u in [DISTRICT] + self.units[:1]:
@@ -422,9 +428,9 @@ class Audit:
         undo = (c, c.status, c.hidden, c.marker_width, c.code_width,
                 [(v, self.sys.lb[v], self.sys.ub[v]) for v in (nv, mv) if v is not None])
         c.status, c.hidden, c.marker_width, c.code_width = 'hidden', True, None, None
-        self.sys.lb[nv], self.sys.ub[nv] = 1, np.inf
+        self.sys.lb[nv], self.sys.ub[nv] = 1, self.sys.big
         if mv is not None:
-            self.sys.lb[mv], self.sys.ub[mv] = 0, np.inf
+            self.sys.lb[mv], self.sys.ub[mv] = 0, self.sys.big
         self._track(c)
         return undo
 
@@ -439,16 +445,21 @@ class Audit:
                 self.rate_of_var[v].remove(c)
 
     # --- neighbourhoods
-    def units_near(self, c, most):
+    def units_near(self, c, most, give=False):
         """c's unit, the district row and the units with an unknown count
-        in c's column (all of them, or the most that share most columns with
-        c's unit: where a cycle of changes can close)."""
+        in c's column: all of them, or the most that share most columns with
+        c's unit (where a cycle of changes can close), or with give, those
+        whose count in c's column is largest (what they can give up)."""
         units = {c.unit, DISTRICT}
         mates = self.col_units[(c.ind, c.grp)] - units
         if most is not None and len(mates) > most:
-            mine = {col for col, us in self.col_units.items() if c.unit in us}
-            score = {u: sum(1 for col in mine if u in self.col_units[col]) for u in mates}
-            mates = sorted(mates, key=lambda u: (-score[u], str(u)))[:most]
+            if give:
+                t = self.sys.truth
+                score = {u: -t[self.sys.var[('n', (c.year, c.ind, u, c.grp))]] for u in mates}
+            else:
+                mine = {col for col, us in self.col_units.items() if c.unit in us}
+                score = {u: -sum(1 for col in mine if u in self.col_units[col]) for u in mates}
+            mates = sorted(mates, key=lambda u: (score[u], str(u)))[:most]
         return units | set(mates)
 
     def vars_of(self, units):
@@ -505,7 +516,9 @@ class Audit:
             lam = seen[1] if sign > 0 else seen[0]
             for _ in range(60):
                 status, point = self.sys.solve(sub, {mv: -sign, nv: sign * lam / 100.0})
-                if status == 'unbounded' and certify:
+                if status == 'unbounded':
+                    if not certify:     # a relaxation that proves nothing
+                        return 0.0, 100.0, True
                     break               # no certificate from here
                 if status != 'optimal':
                     raise RuntimeError('%s: rate program %s' % (c.label, status))
@@ -519,7 +532,7 @@ class Audit:
                 return out[0], out[1], True
         return out[0], out[1], bool(out[1] - out[0] >= need - EPS)
 
-    STAGES = (('near', 3, 'fixed'), ('unit', 0, 'relaxed'), ('wider', 12, 'fixed'),
+    STAGES = (('near', 3, 'fixed'), ('unit', 0, 'relaxed'), ('give', -8, 'fixed'), ('wider', 12, 'fixed'),
               ('column', None, 'relaxed'), ('column', None, 'fixed'))
 
     def check(self, c, what, stages=None):
@@ -538,7 +551,9 @@ class Audit:
         # fixed at the truth (certificates), c's unit and the district alone
         # (a relaxation: exposure), more units, the column, the whole year.
         for name, most, mode in (stages or self.STAGES):
-            units = {c.unit, DISTRICT} if most == 0 else self.units_near(c, most)
+            units = {c.unit, DISTRICT} if most == 0 else \
+                self.units_near(c, abs(most), give=True) if most is not None and most < 0 else \
+                self.units_near(c, most)
             certify = mode == 'fixed'
             lo, hi, ok = bounds(c, self.sys.sub(self.vars_of(units), mode), certify, need)
             if ok == certify:
@@ -586,9 +601,10 @@ def load(rows, source, privacy_min):
 
 def candidates(audit, c, what):
     """Published cells that share a row with c's count or numerator: hiding
-    one of them is what can widen c's interval.  Never the district row or
-    a school's all-students cell (the totals a reader needs most); smallest
-    first; for a rate, cells whose numerator can move (0 < m < n) first."""
+    one of them is what can widen c's interval.  The district row and
+    schools' all-students cells (the totals a reader needs most) last;
+    smallest first; for a rate, cells whose numerator can move (0 < m < n)
+    first."""
     s = audit.sys
     vs = [v for v in (audit.nvar(c), audit.mvar(c)) if v is not None]
     rows = np.unique(s.ac[:, vs].nonzero()[0])
@@ -596,16 +612,15 @@ def candidates(audit, c, what):
     for v in np.unique(s.a[rows].nonzero()[1]):
         kind, key = s.key_of[v]
         d = audit.r.cells[key]
-        if d is c or d.hidden or d.status not in ('ok', 'n_size', 'range_low', 'range_high') or not d.n \
-                or d.unit == DISTRICT or d.grp == 'ALL':
+        if d is c or d.hidden or d.status not in ('ok', 'n_size', 'range_low', 'range_high') or not d.n:
             continue
-        late = 0
+        late = int(d.unit == DISTRICT or d.grp == 'ALL')
         stuck = int(what == 'rate' and (not d.pct or d.m in (0, d.n)))
         out[key] = ((late, stuck, d.n, str(d.key)), d)
     return [d for _, d in sorted(out.values(), key=lambda x: x[0])]
 
 
-PROTECT_STAGES = (('near', 3, 'fixed'), ('wider', 12, 'fixed'))
+PROTECT_STAGES = (('near', 3, 'fixed'), ('give', -8, 'fixed'), ('wider', 12, 'fixed'))
 
 
 def sum_rows(release, year):
@@ -622,13 +637,28 @@ def sum_rows(release, year):
 
 
 def widen_sums(audit, year, count_width):
-    """Before any integer program: in every sum whose total is published,
-    the hidden parts must hold at least count_width + (number of hidden
-    parts) students, or each of them would be known within fewer than
-    count_width (each is at least one student).  Hide the smallest
-    published part until that holds; repeat until nothing changes."""
+    """Before any integer program, rules that no certificate could get
+    around, applied until nothing changes:
+      * in every sum whose total is published, the hidden parts hold at least
+        count_width + (number of hidden parts) students, or each of them
+        would be known within fewer than count_width (each holds at least
+        one student): hide the smallest published part;
+      * two indicators that count the same students are hidden together
+        (else the published n gives the hidden one);
+      * a hidden count of an indicator whose students are a subset of
+        suspension's is at most suspension's count: that one is hidden too
+        when it is published and less than count_width above it, and a
+        hidden suspension count hides the published counts of other
+        indicators within count_width below it (they would block every
+        certificate that moves it down, and so the cells that move with
+        it)."""
     added = []
     cells = audit.r.cells
+
+    def hide(c):
+        audit.hide(c)
+        added.append(c)
+
     changed = True
     while changed:
         changed = False
@@ -641,11 +671,27 @@ def widen_sums(audit, year, count_width):
             if not hidden or sum(c.n for c in hidden) >= count_width + len(hidden):
                 continue
             shown = sorted((c for c in ps if not c.hidden), key=lambda c: (c.n, str(c.key)))
-            if not shown:
-                continue
-            audit.hide(shown[0])
-            added.append(shown[0])
-            changed = True
+            if shown:
+                hide(shown[0])
+                changed = True
+        for c in [c for c in cells.values() if c.year == year and c.hidden]:
+            _, ind, u, g = c.key
+            partners = [b for a, b in SAME_STUDENTS if a == ind] + [a for a, b in SAME_STUDENTS if b == ind]
+            for p in partners:
+                d = cells.get((year, p, u, g))
+                if d is not None and d.n and not d.hidden:
+                    hide(d)
+                    changed = True
+            d = cells.get((year, ALL_ENROLLED, u, g))
+            if ind != ALL_ENROLLED and d is not None and not d.hidden and d.n < c.n + count_width:
+                hide(d)
+                changed = True
+            if ind == ALL_ENROLLED:
+                for i in INDICATORS:
+                    d = cells.get((year, i, u, g))
+                    if i != ind and d is not None and d.n and not d.hidden and d.n > c.n - count_width:
+                        hide(d)
+                        changed = True
     return added
 
 
@@ -658,7 +704,7 @@ def protect(release, year, count_width, rate_width, log=None, max_rounds=100):
     audit = Audit(release, year, count_width, rate_width)
     added = widen_sums(audit, year, count_width)
     if log:
-        log('%d: %d cell(s) hidden by the sums rule' % (year, len(added)))
+        log('%d: %d cell(s) hidden by the sums and links rules' % (year, len(added)))
     pending = None
     for rnd in range(max_rounds):
         todo = pending if pending is not None else \
@@ -677,17 +723,24 @@ def protect(release, year, count_width, rate_width, log=None, max_rounds=100):
             cands = candidates(audit, c, what)
             if not cands:
                 # Nothing next to it is left to hide: the whole year decides.
-                if audit.check(c, what)[2] is True:
+                r = audit.check(c, what)
+                if r[2] is True:
                     continue
-                raise RuntimeError('%s: nothing left to hide next to it' % c.label)
+                raise RuntimeError('%s: nothing left to hide next to it (%s within [%g, %g])'
+                                   % (c.label, what, r[0], r[1]))
             # The best candidate in c's own unit and the best elsewhere (a
             # cycle needs both).
             picks = [d for d in cands if d.unit == c.unit][:1] + [d for d in cands if d.unit != c.unit][:1]
+            if any(not (d.unit == DISTRICT or d.grp == 'ALL') for d in picks):
+                picks = [d for d in picks if not (d.unit == DISTRICT or d.grp == 'ALL')]
             for d in picks:
                 audit.hide(d)
                 added.append(d)
                 pending += [(d, 'count'), (d, 'rate')]
             pending.append((c, what))
+        for d in widen_sums(audit, year, count_width):
+            added.append(d)
+            pending += [(d, 'count'), (d, 'rate')]
         pending = [x for x in dict(((x[0].key, x[1]), x) for x in pending).values()
                    if x[1] == 'count' or audit.is_rate_cell(x[0])]
     raise RuntimeError('protection did not converge in %d rounds' % max_rounds)
