@@ -601,8 +601,9 @@ def load(rows, source, privacy_min):
 
 def candidates(audit, c, what):
     """Published cells that share a row with c's count or numerator: hiding
-    one of them is what can widen c's interval.  The district row and
-    schools' all-students cells (the totals a reader needs most) last;
+    one of them is what can widen c's interval.  The district row only for
+    a district cell; schools' all-students cells (the totals a reader needs
+    most) last;
     smallest first; for a rate, cells whose numerator can move (0 < m < n)
     first."""
     s = audit.sys
@@ -613,6 +614,8 @@ def candidates(audit, c, what):
         kind, key = s.key_of[v]
         d = audit.r.cells[key]
         if d is c or d.hidden or d.status not in ('ok', 'n_size', 'range_low', 'range_high') or not d.n:
+            continue
+        if d.unit == DISTRICT and c.unit != DISTRICT:
             continue
         late = int(d.unit == DISTRICT or d.grp == 'ALL')
         stuck = int(what == 'rate' and (not d.pct or d.m in (0, d.n)))
@@ -651,7 +654,8 @@ def widen_sums(audit, year, count_width):
         hidden suspension count hides the published counts of other
         indicators within count_width below it (they would block every
         certificate that moves it down, and so the cells that move with
-        it)."""
+        it).
+    The link rules leave the district row to the rounds."""
     added = []
     cells = audit.r.cells
 
@@ -674,7 +678,7 @@ def widen_sums(audit, year, count_width):
             if shown:
                 hide(shown[0])
                 changed = True
-        for c in [c for c in cells.values() if c.year == year and c.hidden]:
+        for c in [c for c in cells.values() if c.year == year and c.hidden and c.unit != DISTRICT]:
             _, ind, u, g = c.key
             partners = [b for a, b in SAME_STUDENTS if a == ind] + [a for a, b in SAME_STUDENTS if b == ind]
             for p in partners:
@@ -712,8 +716,9 @@ def protect(release, year, count_width, rate_width, log=None, max_rounds=100):
             [(c, 'rate') for c in audit.rate_cells()]
         failures = [(c, what) for c, what in todo if audit.check(c, what, PROTECT_STAGES)[2] is not True]
         if log:
-            log('%d round %d: %d check(s), %d not certified (%d counts)'
-                % (year, rnd + 1, len(todo), len(failures), sum(1 for f in failures if f[1] == 'count')))
+            log('%d round %d: %d check(s), %d not certified (%d counts)%s'
+                % (year, rnd + 1, len(todo), len(failures), sum(1 for f in failures if f[1] == 'count'),
+                   ''.join('; %s %s' % (c.label, what) for c, what in failures) if len(failures) <= 3 else ''))
         if not failures:
             return added, audit
         pending = []
