@@ -40,3 +40,13 @@ SELECT pc.school_year, pc.indicator, pc.school_id, pc.group_code,
 FROM sample.published_cell pc
 CROSS JOIN LATERAL (SELECT sqii.published(pc.t, pc.measure)) AS p(cell);
 CREATE UNIQUE INDEX ON sample.published (school_year, indicator, school_id, group_code);
+
+-- The 0.2 release (README, "Publishing a release"): every cell of a school
+-- year (all indicators, all schools, the district row) protected together
+-- against an attacker who links them all, starting from the pattern above.
+-- tools/publish-release protects and audits it, and only then creates
+-- sample.release, the one table BI tools and the report read:
+--   tools/publish-release sample.release_input sample.release
+CREATE VIEW sample.release_input AS
+SELECT school_year, school_id, group_code, indicator, measure, t, suppressed
+FROM sample.published_cell;

@@ -2,17 +2,17 @@
 \set QUIET on
 \pset footer off
 
--- Every cell as published (examples/published.sql): sqii.display hides cells
--- of fewer than 11 students (*), marks those under the n-size (n<20) and
--- range-codes extreme rates; sqii.suppression also hides (*) the cells from
--- which a hidden one could be computed.  Blank when no student is eligible
+-- Every cell as released (examples/published.sql, tools/publish-release):
+-- sqii.release_text hides cells (*: fewer than 11 students, or hidden to
+-- protect those; the marker says nothing more), marks those under the n-size
+-- (n<20) and range-codes extreme rates.  Blank when no student is eligible
 -- (no 12th graders at an elementary school).  school_id NULL: the district.
 CREATE TEMP VIEW shown AS
 SELECT p.school_id,
        p.group_code,
        array_position(ARRAY['ALL','AA','AI','AS','FI','HI','PI','WH','MR','EL','SED','SWD','FOS','HOM'],
                       p.group_code) AS group_order,
-       max(CASE WHEN p.reason IN ('privacy', 'complementary') THEN '*' ELSE p.n::text END)
+       max(CASE WHEN p.status = 'hidden' THEN '*' ELSE p.n::text END)
            FILTER (WHERE p.indicator = 'chronic_absent') AS eligible,
        max(COALESCE(p.shown, '')) FILTER (WHERE p.indicator = 'chronic_absent') AS chronic_absent,
        max(COALESCE(p.shown, '')) FILTER (WHERE p.indicator = 'suspended')      AS suspended,
@@ -22,9 +22,25 @@ SELECT p.school_id,
        max(COALESCE(p.shown, '')) FILTER (WHERE p.indicator = 'math_dfs')       AS math_dfs,
        max(COALESCE(p.shown, '')) FILTER (WHERE p.indicator = 'on_track')       AS on_track,
        max(COALESCE(p.shown, '')) FILTER (WHERE p.indicator = 'graduated')      AS graduated
-FROM sample.published p
+FROM sample.release p
 WHERE p.school_year = (SELECT max(school_year) FROM sample.students)
 GROUP BY p.school_id, p.group_code;
+
+-- Dashboard colors and gaps are printed only where they follow from cells
+-- the release publishes exactly (this year and, for a color's change, the
+-- year before): elsewhere they would narrow a hidden or range-coded cell.
+CREATE TEMP VIEW dashboard_shown AS
+SELECT d.*, r.shown AS released, r.status AS release_status,
+       r.status = 'ok' AND rp.status IS NOT DISTINCT FROM 'ok' AS exact
+FROM sample.dashboard d
+JOIN sample.release r
+  ON (r.school_year, r.school_id, r.group_code) = (d.school_year, d.school_id, d.group_code)
+ AND r.indicator = CASE WHEN d.indicator LIKE 'ela%' THEN 'ela_dfs' WHEN d.indicator LIKE 'math%' THEN 'math_dfs'
+                        WHEN d.indicator = 'chronic_absenteeism' THEN 'chronic_absent'
+                        WHEN d.indicator LIKE 'suspension%' THEN 'suspended' ELSE 'graduated' END
+LEFT JOIN sample.release rp
+  ON (rp.school_year, rp.school_id, rp.group_code, rp.indicator)
+   = (d.school_year - 1, d.school_id, d.group_code, r.indicator);
 
 \echo
 SELECT max(school_year) AS year FROM sample.students \gset
@@ -50,71 +66,83 @@ SELECT group_code AS "group", eligible, chronic_absent AS "% chronic absent", su
 FROM shown WHERE school_id = (SELECT max(school_id) FROM sample.schools) ORDER BY group_order;
 
 \echo
-\echo 'Suppression across the district: school x group cells published and hidden'
-SELECT p.indicator AS "indicator",
-       count(*) FILTER (WHERE p.reason IN ('ok', 'range_low', 'range_high')) AS "published",
-       count(*) FILTER (WHERE p.reason = 'n_size') AS "n only (11-19)",
-       count(*) FILTER (WHERE p.reason = 'privacy') AS "hidden (1-10)",
-       count(*) FILTER (WHERE p.reason = 'complementary') AS "hidden to protect them"
-FROM sample.published p
-WHERE p.school_year = :year AND p.school_id IS NOT NULL
-GROUP BY p.indicator ORDER BY min(array_position(ARRAY['chronic_absent','suspended','ela_met','math_met',
-                                                        'ela_dfs','math_dfs','on_track','graduated'], p.indicator));
+\echo 'Hidden across the district: school and district cells of the release against the 0.1 tables (sqii.suppression per table)'
+SELECT r.indicator AS "indicator",
+       count(*) FILTER (WHERE r.status IN ('ok', 'range')) AS "published",
+       count(*) FILTER (WHERE r.status = 'n_size') AS "n only (11-19)",
+       count(*) FILTER (WHERE r.status = 'hidden') AS "hidden (*)",
+       count(*) FILTER (WHERE o.reason IN ('privacy', 'complementary')) AS "hidden by 0.1",
+       count(*) FILTER (WHERE o.reason = 'privacy') AS "of them 1-10 students"
+FROM sample.release r
+JOIN sample.published o
+  ON (o.school_year, o.indicator, o.group_code) = (r.school_year, r.indicator, r.group_code)
+ AND o.school_id IS NOT DISTINCT FROM r.school_id
+WHERE r.school_year = :year
+GROUP BY r.indicator ORDER BY min(array_position(ARRAY['chronic_absent','suspended','ela_met','math_met',
+                                                        'ela_dfs','math_dfs','on_track','graduated'], r.indicator));
 
 \echo
-\echo 'California dashboard, both school years, each under its own year''s rules (school x group cells, 11+ students)'
+\echo 'California dashboard, both school years, each under its own year''s rules (school x group cells the release publishes)'
 SELECT y.school_year AS "year", i.indicator AS "indicator",
        COALESCE('from ' || r.rules_from, CASE WHEN r.indicator IS NULL THEN 'none shipped' END) AS "rules",
-       count(d.status_level) AS "status levels", count(d.change_level) AS "change levels",
-       count(d.color) AS "colors"
+       count(d.status_level) FILTER (WHERE d.release_status = 'ok') AS "status levels",
+       count(d.change_level) FILTER (WHERE d.exact) AS "change levels",
+       count(d.color) FILTER (WHERE d.exact) AS "colors"
 FROM (SELECT DISTINCT school_year FROM sample.students) y
 CROSS JOIN unnest(ARRAY['ela_3_8', 'ela_hs', 'math_3_8', 'math_hs', 'chronic_absenteeism',
                         'suspension_es', 'suspension_ud', 'graduation']) WITH ORDINALITY AS i(indicator, pos)
 LEFT JOIN LATERAL sqii.dashboard_rules(y.school_year) r ON r.indicator = i.indicator
-LEFT JOIN sample.dashboard d ON d.school_year = y.school_year AND d.indicator = i.indicator
+LEFT JOIN dashboard_shown d ON d.school_year = y.school_year AND d.indicator = i.indicator
 GROUP BY y.school_year, i.indicator, i.pos, r.indicator, r.rules_from
 ORDER BY y.school_year, i.pos;
 \echo '(the first year has no prior year: status only; sqii ships no 2017 tables for ELA, math, chronic'
 \echo ' absenteeism or unified-district suspension, so those cells wait for a district''s own 2017 rows)'
 
 \echo
-\echo 'California dashboard colors, all students,' :year 'against the year before, under the' :year 'rules (DFS = distance from standard)'
+\echo 'California dashboard colors, all students,' :year 'against the year before, where the release publishes both years (else the released cell)'
 SELECT sc.school_id AS "id", sc.name AS "school",
-       max(d.color || ' (' || to_char(d.status, 'FM9990.0') || ', ' || to_char(d.change, 'FMS990.0') || ')')
-           FILTER (WHERE d.indicator LIKE 'ela%')  AS "ELA DFS (status, change)",
-       max(d.color || ' (' || to_char(d.status, 'FM9990.0') || ', ' || to_char(d.change, 'FMS990.0') || ')')
+       max(CASE WHEN d.exact THEN d.color || ' (' || d.released || ')' ELSE d.released END)
+           FILTER (WHERE d.indicator LIKE 'ela%')  AS "ELA DFS (status)",
+       max(CASE WHEN d.exact THEN d.color || ' (' || d.released || ')' ELSE d.released END)
            FILTER (WHERE d.indicator LIKE 'math%') AS "math DFS",
-       max(d.color || ' (' || to_char(d.status, 'FM9990.0') || '%, ' || to_char(d.change, 'FMS990.0') || ')')
+       max(CASE WHEN d.exact THEN d.color || ' (' || d.released || ')' ELSE d.released END)
            FILTER (WHERE d.indicator = 'chronic_absenteeism') AS "chronic absenteeism",
-       max(d.color || ' (' || to_char(d.status, 'FM9990.0') || '%, ' || to_char(d.change, 'FMS990.0') || ')')
+       max(CASE WHEN d.exact THEN d.color || ' (' || d.released || ')' ELSE d.released END)
            FILTER (WHERE d.indicator LIKE 'suspension%') AS "suspension",
-       max(d.color || ' (' || to_char(d.status, 'FM9990.0') || '%, ' || to_char(d.change, 'FMS990.0') || ')')
+       max(CASE WHEN d.exact THEN d.color || ' (' || d.released || ')' ELSE d.released END)
            FILTER (WHERE d.indicator = 'graduation') AS "graduation"
-FROM sample.dashboard d JOIN sample.schools sc USING (school_id)
+FROM dashboard_shown d JOIN sample.schools sc USING (school_id)
 WHERE d.school_year = :year AND d.group_code = 'ALL'
 GROUP BY sc.school_id, sc.name, sc.level
 ORDER BY array_position(ARRAY['elementary','middle','high'], sc.level), sc.school_id;
 
 \echo
-\echo 'Colors across the district: school x student group cells with a color (30+ students)'
+\echo 'Colors across the district: school x student group cells with a color (30+ students, published both years)'
 SELECT d.indicator AS "indicator",
        count(*) FILTER (WHERE d.color = 'red')    AS "red",
        count(*) FILTER (WHERE d.color = 'orange') AS "orange",
        count(*) FILTER (WHERE d.color = 'yellow') AS "yellow",
        count(*) FILTER (WHERE d.color = 'green')  AS "green",
        count(*) FILTER (WHERE d.color = 'blue')   AS "blue",
-       count(*) FILTER (WHERE d.n IS NOT NULL AND d.color IS NULL) AS "no color (11-29)"
-FROM sample.dashboard d WHERE d.school_year = :year
+       count(*) FILTER (WHERE d.n IS NOT NULL AND (d.color IS NULL OR NOT d.exact)) AS "no color shown"
+FROM dashboard_shown d WHERE d.school_year = :year AND (d.exact OR d.color IS NULL)
 GROUP BY d.indicator ORDER BY d.indicator;
 
 \echo
-\echo 'Largest gaps: ELA distance from standard, a group against all other students of its school (30+ each)'
+\echo 'Largest gaps: ELA distance from standard, a group against all other students of its school (30+ each; cells the release publishes exactly)'
 SELECT sc.name AS "school", g.group_code AS "group",
        to_char(g.ela_dfs_gap, 'FMS990.0') AS "ELA DFS gap (points)",
-       to_char(g.ela_met_gap, 'FMS990.0') AS "% ELA met gap",
-       to_char(g.chronic_absent_gap, 'FMS990.0') AS "% chronic absent gap"
+       to_char(CASE WHEN ok.ela_met THEN g.ela_met_gap END, 'FMS990.0') AS "% ELA met gap",
+       to_char(CASE WHEN ok.chronic_absent THEN g.chronic_absent_gap END, 'FMS990.0') AS "% chronic absent gap"
 FROM sample.gap g JOIN sample.schools sc USING (school_id)
-WHERE g.school_year = :year AND g.ela_dfs_gap IS NOT NULL
+CROSS JOIN LATERAL (
+    SELECT bool_and(r.status = 'ok') FILTER (WHERE r.indicator = 'ela_dfs') AS ela_dfs,
+           bool_and(r.status = 'ok') FILTER (WHERE r.indicator = 'ela_met') AS ela_met,
+           bool_and(r.status = 'ok') FILTER (WHERE r.indicator = 'chronic_absent') AS chronic_absent
+    FROM sample.release r
+    WHERE (r.school_year, r.school_id) = (g.school_year, g.school_id) AND r.group_code IN (g.group_code, 'ALL')
+) ok
+WHERE g.school_year = :year AND g.ela_dfs_gap IS NOT NULL AND ok.ela_dfs
 ORDER BY abs(g.ela_dfs_gap) DESC, sc.school_id, g.group_code
 LIMIT 12;
 

@@ -1345,3 +1345,111 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.drop_cells(pg_catalog.regclass) IS
     'drop a maintained cell table and its triggers on the student table';
+
+--------------------------------------------------------------------------------
+-- Publishing a release (issue 11): every cell published together for one
+-- school year, in one form for BI tools and dashboards.  A hidden cell shows
+-- one marker and nothing else (no reason, no n); a range-coded rate shows its
+-- bounds as numbers.  Which cells are hidden is decided for the whole release
+-- by tools/sqii-release (outside the database: integer programs with HiGHS),
+-- which also audits the result; see README, "Publishing a release".
+--------------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.release_value AS (
+    n      pg_catalog.int8,
+    value  pg_catalog.float8,
+    lower  pg_catalog.float8,
+    upper  pg_catalog.float8,
+    status pg_catalog.text
+);
+COMMENT ON TYPE @extschema@.release_value IS
+    'a released cell: n (NULL when hidden), value (rounded; NULL unless published exactly), lower and upper (bounds of a range-coded rate, percent), status: ok, n_size, range, hidden, no_data';
+
+CREATE FUNCTION @extschema@.release_value(t @extschema@.tally, measure pg_catalog.text DEFAULT 'pct',
+                                          hidden pg_catalog.bool DEFAULT false,
+                                          min_n pg_catalog.int4 DEFAULT 20, privacy_min pg_catalog.int4 DEFAULT 11,
+                                          digits pg_catalog.int4 DEFAULT 1)
+RETURNS @extschema@.release_value
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    p @extschema@.published_cell := @extschema@.published(t, measure, min_n, privacy_min, digits);
+    band float8;
+BEGIN
+    IF hidden IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
+            MESSAGE = 'whether the cell is hidden must be given';
+    END IF;
+    IF p.reason = 'no_data' THEN
+        IF hidden THEN
+            RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+                MESSAGE = 'a cell without students cannot be hidden',
+                DETAIL = 'The release promises that hidden cells are never empty.',
+                HINT = 'Publish it as no_data.';
+        END IF;
+        RETURN ROW(0, NULL, NULL, NULL, 'no_data')::@extschema@.release_value;
+    ELSIF hidden THEN
+        RETURN ROW(NULL, NULL, NULL, NULL, 'hidden')::@extschema@.release_value;
+    ELSIF p.reason = 'privacy' THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('a cell of fewer than %s students must be hidden', privacy_min),
+            HINT = 'Hide every cell of 1 to privacy_min - 1 students (primary suppression).';
+    ELSIF p.reason = 'n_size' THEN
+        RETURN ROW(p.n, NULL, NULL, NULL, 'n_size')::@extschema@.release_value;
+    ELSIF p.reason IN ('range_low', 'range_high') THEN
+        band := @extschema@.range_band(p.n)::float8;
+        RETURN ROW(p.n, NULL, CASE p.reason WHEN 'range_low' THEN 0 ELSE 100 - band END,
+                   CASE p.reason WHEN 'range_low' THEN band ELSE 100 END, 'range')::@extschema@.release_value;
+    END IF;
+    RETURN ROW(p.n, p.value::float8, NULL, NULL, 'ok')::@extschema@.release_value;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.release_value(@extschema@.tally, pg_catalog.text, pg_catalog.bool, pg_catalog.int4, pg_catalog.int4, pg_catalog.int4) IS
+    'the released form of a cell: hidden cells show only the marker; a cell of 1 to privacy_min-1 students must be hidden and an empty one cannot be; a range code''s rate, rounded to digits, lies within [lower, upper]';
+
+CREATE FUNCTION @extschema@.release_text(r @extschema@.release_value, measure pg_catalog.text DEFAULT 'pct',
+                                         min_n pg_catalog.int4 DEFAULT 20, digits pg_catalog.int4 DEFAULT 1)
+RETURNS pg_catalog.text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT CASE r.status
+        WHEN 'hidden' THEN '*'
+        WHEN 'n_size' THEN 'n<' OPERATOR(pg_catalog.||) min_n
+        WHEN 'range' THEN CASE WHEN r.lower OPERATOR(pg_catalog.=) 0
+                               THEN '<=' OPERATOR(pg_catalog.||) r.upper OPERATOR(pg_catalog.||) '%'
+                               ELSE '>=' OPERATOR(pg_catalog.||) r.lower OPERATOR(pg_catalog.||) '%' END
+        WHEN 'ok' THEN pg_catalog.round(r.value::pg_catalog.numeric, digits)::pg_catalog.text
+                       OPERATOR(pg_catalog.||) CASE measure WHEN 'pct' THEN '%' ELSE '' END
+    END;
+END;
+COMMENT ON FUNCTION @extschema@.release_text(@extschema@.release_value, pg_catalog.text, pg_catalog.int4, pg_catalog.int4) IS
+    'dashboard text of a released cell: 45.2%, * (hidden), n<20 (under the n-size), <=5% / >=95% (range codes); NULL for no_data';
+
+-- Explanations are printed next to published cells: a count of 1 to
+-- privacy_min - 1 students never appears in one (the n-size rule's dropped
+-- list carried such counts in 0.1).
+CREATE FUNCTION @extschema@.explain_private(e pg_catalog.jsonb, privacy_min pg_catalog.int4 DEFAULT 11)
+RETURNS pg_catalog.jsonb
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    CASE jsonb_typeof(e)
+    WHEN 'object' THEN
+        RETURN coalesce((SELECT jsonb_object_agg(k, CASE WHEN k = 'n' AND jsonb_typeof(v) = 'number'
+                                                              AND (v #>> '{}')::numeric > 0
+                                                              AND (v #>> '{}')::numeric < privacy_min
+                                                         THEN 'null'::jsonb
+                                                         ELSE @extschema@.explain_private(v, privacy_min) END)
+                         FROM jsonb_each(e) AS x(k, v)), '{}'::jsonb);
+    WHEN 'array' THEN
+        RETURN coalesce((SELECT jsonb_agg(@extschema@.explain_private(x, privacy_min) ORDER BY i)
+                         FROM jsonb_array_elements(e) WITH ORDINALITY AS a(x, i)), '[]'::jsonb);
+    ELSE
+        RETURN e;
+    END CASE;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.explain_private(pg_catalog.jsonb, pg_catalog.int4) IS
+    'an explanation with every "n" of 1 to privacy_min - 1 students replaced by null, at any depth';

@@ -1,0 +1,854 @@
+"""The attacker of a sqii release, its audit, and the protection that passes it.
+
+A *release* is every cell published together for one school year: each
+indicator (chronic absence, suspension, ELA and math met, ELA and math
+distance from standard, 12th graders on track, graduation) for every school
+and the district row, for every student group.  The attacker reads the
+public release and knows (README, "Publishing a release"):
+
+  * counts are whole students, numerators 0 <= m <= n;
+  * every published fact: an n, a rate rounded half up to 0.1 with its n
+    (which pins the numerator to an interval), a range code (<=b% / >=b%
+    with its n), the n-size marker (11-19 students, n shown), a blank cell
+    (no student), and the hidden marker with what the README says it means
+    (0.1: 'privacy' = 1..privacy_min-1, 'complementary' = privacy_min or
+    more; 0.2: one marker, 'hidden' = at least one student);
+  * the sums: a unit's race groups add up to its all-students cell, the
+    schools add up to the district row, for n and for the numerators;
+    program groups (EL, SED, SWD, FOS, HOM) lie within all students (n, m
+    and n - m);
+  * the links between indicator tables of the same release: ELA met and ELA
+    distance from standard count the same students (math too), on track and
+    graduation count the same 12th graders, and every other indicator's
+    students are a subset of the students suspension counts (all enrolled).
+
+It solves integer programs (HiGHS through scipy.optimize.milp): for every
+hidden count the smallest and largest value over every integer assignment of
+the unknown counts and numerators consistent with all of that, and for every
+hidden rate (hidden cell, n-size cell) and range-coded rate the smallest and
+largest rate (Dinkelbach iterations of integer programs).
+
+The guarantee, per cell, with count width w (privacy_min, 11) and rate width
+r (10 percentage points):
+  * a hidden count's interval spans at least min(w, what its marker allows)
+    students: with the 0.2 marker (at least one student, no upper end) that
+    is w; no count is recovered exactly;
+  * a hidden rate's interval spans at least r points;
+  * a range code's interval spans at least min(r, the code's own width):
+    the attacker learns nothing finer than the code; in particular a code is
+    never shown to be exactly 0% or 100%.
+
+Speed: the feasible set contains the true data, so every integer solution
+found along the way is kept and widens the "seen" interval of every cell; a
+cell whose seen interval is already wide enough is certified without solving
+for it.  Certificates are feasible points of the attacker's whole system, so
+they are proofs, not estimates.  A cell that is not certified gets its exact
+interval from the integer program.  Hiding more cells only removes facts, so
+certificates stay valid while protection adds cells: the protection loop
+re-examines only cells that were not yet certified and the cells it hides.
+"""
+import json
+import sys
+import time
+from collections import defaultdict
+from fractions import Fraction
+from math import ceil, floor
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components
+
+INDICATORS = ['chronic_absent', 'suspended', 'ela_met', 'math_met', 'ela_dfs', 'math_dfs', 'on_track',
+              'graduated']
+# Indicator pairs that count the same students, and the indicator whose
+# students include every other indicator's.
+SAME_STUDENTS = [('ela_met', 'ela_dfs'), ('math_met', 'math_dfs'), ('on_track', 'graduated')]
+ALL_ENROLLED = 'suspended'
+RACES = ['AA', 'AI', 'AS', 'FI', 'HI', 'PI', 'WH', 'MR']
+PROGRAMS = ['EL', 'SED', 'SWD', 'FOS', 'HOM']
+GROUPS = ['ALL'] + RACES + PROGRAMS
+DISTRICT = 'D'
+EPS = 1e-6
+
+
+def rounded_rate_numerators(n, lo_pct, hi_pct):
+    """Numerators m (0..n) whose rate, rounded half up to 0.1, lies in
+    [lo_pct, hi_pct]: 100 m / n >= lo_pct - 0.05 and < hi_pct + 0.05."""
+    lo = Fraction(str(lo_pct)) - Fraction(1, 20)
+    hi = Fraction(str(hi_pct)) + Fraction(1, 20)
+    m_lo = max(0, ceil(lo * n / 100))
+    m_hi = min(n, ceil(hi * n / 100) - 1)
+    return m_lo, m_hi
+
+
+class Cell:
+    __slots__ = ('key', 'year', 'ind', 'unit', 'grp', 'pct', 'n', 'm', 'status', 'nlo', 'nhi', 'mlo',
+                 'mhi', 'marker_width', 'code_width', 'hidden', 'label')
+
+    def __init__(self, row):
+        self.year = row['school_year']
+        self.ind = row['indicator']
+        self.unit = DISTRICT if row['school_id'] is None else row['school_id']
+        self.grp = row['group_code']
+        self.key = (self.year, self.ind, self.unit, self.grp)
+        self.pct = row['measure'] == 'pct'
+        self.n = row.get('true_n') or 0
+        self.m = (row.get('true_m') or 0) if self.pct else None
+        self.label = '%s %s %s %s' % (self.year, self.ind,
+                                      'district' if self.unit == DISTRICT else 'school %s' % self.unit,
+                                      self.grp)
+
+
+def read_facts(cell, row, source, privacy_min, digits=1):
+    """What the public row tells: n interval, numerator interval, and whether
+    the cell is hidden (its count protected) or rate-hidden."""
+    cell.nlo, cell.nhi, cell.mlo, cell.mhi = 0, None, None, None
+    cell.marker_width = None        # width of the count interval the marker itself gives
+    cell.code_width = None          # width (points) of a range code
+    cell.hidden = False
+    if source in ('v01', 'v01-one-marker'):
+        shown, reason, n = row['shown'], row['reason'], row['n']
+        if reason == 'no_data' or shown is None:
+            status = 'no_data'
+        elif reason in ('privacy', 'complementary'):
+            status = reason if source == 'v01' else 'hidden'
+        else:
+            status = reason                       # ok, n_size, range_low, range_high
+        value = row['value']
+        if status == 'range_low':
+            lower, upper = 0, float(shown[2:-1])
+        elif status == 'range_high':
+            lower, upper = float(shown[2:-1]), 100
+        else:
+            lower = upper = None
+    else:
+        status, n, value, lower, upper = row['status'], row['n'], row['value'], row['lower'], row['upper']
+        if status == 'range':
+            status = 'range_low' if lower == 0 else 'range_high'
+    cell.status = status
+    if status == 'no_data':
+        cell.nlo = cell.nhi = 0
+        cell.mlo = cell.mhi = 0
+        return
+    if status == 'privacy':
+        cell.nlo, cell.nhi = 1, privacy_min - 1
+        cell.marker_width = privacy_min - 2
+        cell.hidden = True
+    elif status == 'complementary':
+        cell.nlo = privacy_min
+        cell.hidden = True
+    elif status == 'hidden':
+        cell.nlo = 1
+        cell.hidden = True
+    else:
+        cell.nlo = cell.nhi = int(n)
+    if not cell.pct:
+        return
+    if status in ('ok',) and value is not None:
+        cell.mlo, cell.mhi = rounded_rate_numerators(cell.nlo, value, value)
+    elif status in ('range_low', 'range_high'):
+        cell.mlo, cell.mhi = rounded_rate_numerators(cell.nlo, lower, upper)
+        cell.code_width = 100.0 * (cell.mhi - cell.mlo) / cell.nlo
+
+
+class Release:
+    """The attacker's system for one school year: unknown counts and
+    numerators, linear rows lb <= a x <= ub, integer variables."""
+
+    def __init__(self, cells):
+        self.cells = {c.key: c for c in cells}
+        self.years = sorted({c.year for c in cells})
+        self.units = sorted({c.unit for c in cells if c.unit != DISTRICT})
+
+    def get(self, year, ind, unit, grp):
+        return self.cells.get((year, ind, unit, grp))
+
+    def build(self, year):
+        """Variables and rows of one year: a count (and a numerator, for
+        rates) per cell; a published one has equal bounds, which the
+        subsystems turn into constants."""
+        var = {}
+        lb, ub, truth = [], [], []
+
+        def term(kind, key):
+            """('var', index) or ('const', value) for n or m of a cell."""
+            c = self.cells.get(key)
+            if c is None:                     # no row: no student
+                return 'const', 0
+            if kind == 'n':
+                lo, hi = c.nlo, c.nhi
+                true = c.n
+            else:
+                if not c.pct:
+                    return None
+                lo = c.mlo if c.mlo is not None else 0
+                hi = c.mhi if c.mhi is not None else (c.nhi if c.nhi is not None else None)
+                true = c.m
+            vk = (kind, key)
+            if vk not in var:
+                var[vk] = len(lb)
+                lb.append(lo)
+                ub.append(np.inf if hi is None else hi)
+                truth.append(true if true is not None else np.nan)
+            return 'var', var[vk]
+
+        rows = []
+
+        def add(terms, lo, hi):
+            """sum coef * (n or m of key) in [lo, hi]; terms: (coef, kind, key)."""
+            coefs = defaultdict(float)
+            const = 0.0
+            for coef, kind, key in terms:
+                if kind == 'n-m':
+                    add_parts = [(coef, 'n', key), (-coef, 'm', key)]
+                else:
+                    add_parts = [(coef, kind, key)]
+                for cf, kd, k in add_parts:
+                    t = term(kd, k)
+                    if t is None:
+                        return
+                    if t[0] == 'const':
+                        const += cf * t[1]
+                    else:
+                        coefs[t[1]] += cf
+            coefs = {v: cf for v, cf in coefs.items() if cf != 0}
+            if not coefs:
+                return
+            rows.append((coefs, lo - const, hi - const))
+
+        units = self.units + [DISTRICT]
+        for ind in INDICATORS:
+            kinds = ['n', 'm'] if self._pct(year, ind) else ['n']
+            for kd in kinds:
+                for u in units:
+                    add([(1, kd, (year, ind, u, 'ALL'))] + [(-1, kd, (year, ind, u, r)) for r in RACES], 0, 0)
+                for g in GROUPS:
+                    add([(1, kd, (year, ind, DISTRICT, g))] + [(-1, kd, (year, ind, s, g)) for s in self.units],
+                        0, 0)
+            for u in units:
+                for g in PROGRAMS:
+                    for kd in (['n', 'm', 'n-m'] if 'm' in kinds else ['n']):
+                        add([(1, kd, (year, ind, u, g)), (-1, kd, (year, ind, u, 'ALL'))], -np.inf, 0)
+                for g in GROUPS:
+                    if 'm' in kinds:
+                        add([(1, 'm', (year, ind, u, g)), (-1, 'n', (year, ind, u, g))], -np.inf, 0)
+        for u in units:
+            for g in GROUPS:
+                for a, b in SAME_STUDENTS:
+                    add([(1, 'n', (year, a, u, g)), (-1, 'n', (year, b, u, g))], 0, 0)
+                for ind in INDICATORS:
+                    if ind != ALL_ENROLLED:
+                        add([(1, 'n', (year, ind, u, g)), (-1, 'n', (year, ALL_ENROLLED, u, g))], -np.inf, 0)
+        # No count exceeds the largest published one (the district's
+        # all-students cell): a fact that keeps every program bounded.
+        big = max([c.nlo for c in self.cells.values() if c.year == year and c.nhi == c.nlo] + [0])
+        system = System(var, np.array(lb, float), np.minimum(np.array(ub, float), big), np.array(truth, float),
+                        rows)
+        system.big = big
+        return system
+
+    def _pct(self, year, ind):
+        for u in [DISTRICT] + self.units[:1]:
+            c = self.cells.get((year, ind, u, 'ALL'))
+            if c is not None:
+                return c.pct
+        return False
+
+
+class System:
+    """The rows lb <= A x <= ub of one year, x integer within [lb, ub]."""
+
+    def __init__(self, var, lb, ub, truth, rows):
+        self.var = var
+        self.key_of = {v: k for k, v in var.items()}
+        self.lb, self.ub, self.truth = lb, ub, truth
+        r, cidx, vals = [], [], []
+        self.rlo = np.array([row[1] for row in rows], float)
+        self.rhi = np.array([row[2] for row in rows], float)
+        for i, (coefs, _, _) in enumerate(rows):
+            for v, cf in coefs.items():
+                r.append(i)
+                cidx.append(v)
+                vals.append(cf)
+        self.a = csr_matrix(coo_matrix((vals, (r, cidx)), shape=(len(rows), len(lb))))
+        self.ac = self.a.tocsc()
+        self.row_nnz = np.diff(self.a.indptr)
+        self.solves = 0
+        self.solve_time = 0.0
+        self.check_truth()
+
+    def check_truth(self):
+        """The true data must satisfy the attacker's system (else a fact or
+        link is wrong, and the attacker's bounds would prove nothing)."""
+        t = self.truth
+        if np.isnan(t).any():
+            return
+        if ((t < self.lb - EPS) | (t > self.ub + EPS)).any():
+            bad = np.where((t < self.lb - EPS) | (t > self.ub + EPS))[0][0]
+            raise RuntimeError('true value outside its published bounds: %s' % (self.key_of[bad],))
+        ax = self.a @ t
+        bad = np.where((ax < self.rlo - EPS) | (ax > self.rhi + EPS))[0]
+        if len(bad):
+            raise RuntimeError('true data violates %d of the attacker\'s rows' % len(bad))
+
+    def sub(self, cols, mode):
+        """The system on the unknown variables among cols (a published
+        value is a constant).  mode 'fixed': every other variable at its
+        true value (its points are points of the whole system:
+        certificates); 'relaxed': only the rows whose unknowns are all in
+        cols (a relaxation: its intervals contain the whole system's)."""
+        cols = np.array(sorted(cols), dtype=int)
+        free = self.lb < self.ub
+        cols = cols[free[cols]]
+        touched = np.unique(self.ac[:, cols].nonzero()[0])
+        a_t = self.a[touched]
+        a_in = a_t[:, cols]
+        if mode == 'fixed':
+            rest = self.truth.copy()
+            rest[cols] = 0
+            shift = a_t @ rest
+            return cols, a_in, self.rlo[touched] - shift, self.rhi[touched] - shift
+        unknown = np.asarray((a_t != 0).astype(np.int64) @ free.astype(np.int64)).ravel()
+        inside = np.asarray((a_in != 0).sum(axis=1)).ravel()
+        keep = inside == unknown
+        rest = np.where(free, 0.0, self.lb)
+        shift = a_t[keep] @ rest
+        return cols, a_in[keep], self.rlo[touched][keep] - shift, self.rhi[touched][keep] - shift
+
+    def verify(self, sub, x):
+        """A certificate is a proof only if it is a feasible integer point:
+        check it here rather than trust the solver."""
+        cols, a, rlo, rhi = sub
+        ax = a @ x
+        if ((ax < rlo - EPS) | (ax > rhi + EPS)).any() or \
+                ((x < self.lb[cols] - EPS) | (x > self.ub[cols] + EPS)).any() or \
+                (np.abs(x - np.round(x)) > EPS).any():
+            raise RuntimeError('the solver returned a point outside the attacker\'s system')
+
+    def solve(self, sub, objective):
+        """Minimize objective (dict var -> coef) over the integer points of
+        sub.  HiGHS's presolve (scipy 1.10) called feasible systems
+        infeasible here, so it is off; points are verified."""
+        cols, a, rlo, rhi = sub
+        pos = {c: i for i, c in enumerate(cols)}
+        c = np.zeros(len(cols))
+        for var, coef in objective.items():
+            if var in pos:                    # else a constant here
+                c[pos[var]] = coef
+        cons = [LinearConstraint(a, rlo, rhi)] if a.shape[0] else []
+        t0 = time.time()
+        res = milp(c, integrality=np.ones(len(cols)), bounds=Bounds(self.lb[cols], self.ub[cols]),
+                   constraints=cons, options={'mip_rel_gap': 0, 'presolve': False})
+        self.solve_time += time.time() - t0
+        self.solves += 1
+        if res.status == 3 or (res.status != 0 and 'unbounded' in (res.message or '').lower()):
+            return 'unbounded', None
+        if res.status == 2:
+            t = self.truth[cols]
+            ax = a @ t
+            print('DEBUG infeasible: truth rows ok', bool(((ax >= rlo - EPS) & (ax <= rhi + EPS)).all()),
+                  'bounds ok', bool(((t >= self.lb[cols]) & (t <= self.ub[cols])).all()), len(cols), a.shape,
+                  file=sys.stderr)
+            raise RuntimeError('the attacker\'s system has no point, yet the true data is one')
+        if res.status != 0:
+            raise RuntimeError('integer program failed: %s' % res.message)
+        x = np.round(res.x)
+        self.verify(sub, x)
+        return 'optimal', dict(zip(cols, x))
+
+
+class Audit:
+    """Intervals of every protected cell of one year under the attacker.
+
+    Protected cells: hidden counts, and the rates of hidden, n-size and
+    range-coded cells."""
+
+    def __init__(self, release, year, count_width, rate_width, whole_year=True):
+        self.whole_year = whole_year
+        self.r = release
+        self.year = year
+        self.cw = count_width
+        self.rw = rate_width
+        self.sys = release.build(year)
+        self.recording = True
+        self.how = defaultdict(int)
+        self.how_time = defaultdict(float)
+        self.unit_vars = defaultdict(list)
+        for (kind, key), v in self.sys.var.items():
+            self.unit_vars[key[2]].append(v)
+        t = self.sys.truth
+        self.seen_n = {v: [t[v], t[v]] for v in range(len(t))}   # over certified points
+        self.seen_rate = {}
+        self.rate_of_var = defaultdict(list)
+        self.col_units = defaultdict(set)
+        for c in self.r.cells.values():
+            if c.year == year:
+                self._track(c)
+
+    def nvar(self, c):
+        return self.sys.var[('n', c.key)]
+
+    def mvar(self, c):
+        return self.sys.var.get(('m', c.key))
+
+    def free(self, v):
+        return v is not None and self.sys.lb[v] < self.sys.ub[v]
+
+    def _track(self, c):
+        """Index a protected cell: its column, its rate."""
+        if self.free(self.nvar(c)):
+            self.col_units[(c.ind, c.grp)].add(c.unit)
+        if self.is_rate_cell(c) and c.key not in self.seen_rate:
+            for v in (self.nvar(c), self.mvar(c)):
+                self.rate_of_var[v].append(c)
+            r = self._rate_at(c, {})
+            self.seen_rate[c.key] = [r, r]
+
+    # --- which cells are protected, and how wide they must be
+    def count_cells(self):
+        return [c for c in self.r.cells.values() if c.year == self.year and c.hidden]
+
+    def is_rate_cell(self, c):
+        return c.pct and c.n and (c.hidden or c.status in ('n_size', 'range_low', 'range_high'))
+
+    def rate_cells(self):
+        return [c for c in self.r.cells.values() if c.year == self.year and self.is_rate_cell(c)]
+
+    def count_need(self, c):
+        return self.cw if c.marker_width is None else min(self.cw, c.marker_width)
+
+    def rate_need(self, c):
+        return self.rw if c.code_width is None else min(self.rw, c.code_width)
+
+    # --- hiding a published cell (protection): its facts become the marker's
+    def hide(self, c):
+        """Hide c (0.2 marker: at least one student); returns what to undo."""
+        nv, mv = self.nvar(c), self.mvar(c)
+        undo = (c, c.status, c.hidden, c.marker_width, c.code_width,
+                [(v, self.sys.lb[v], self.sys.ub[v]) for v in (nv, mv) if v is not None])
+        c.status, c.hidden, c.marker_width, c.code_width = 'hidden', True, None, None
+        self.sys.lb[nv], self.sys.ub[nv] = 1, self.sys.big
+        if mv is not None:
+            self.sys.lb[mv], self.sys.ub[mv] = 0, self.sys.big
+        self._track(c)
+        return undo
+
+    def unhide(self, undo):
+        c, c.status, c.hidden, c.marker_width, c.code_width, bounds = undo
+        for v, lo, hi in bounds:
+            self.sys.lb[v], self.sys.ub[v] = lo, hi
+        self.col_units[(c.ind, c.grp)].discard(c.unit)
+        if c.key in self.seen_rate and not self.is_rate_cell(c):
+            del self.seen_rate[c.key]
+            for v in (self.nvar(c), self.mvar(c)):
+                self.rate_of_var[v].remove(c)
+
+    # --- neighbourhoods
+    def units_near(self, c, most, give=False):
+        """c's unit, the district row and the units with an unknown count
+        in c's column: all of them, or the most that share most columns with
+        c's unit (where a cycle of changes can close), or with give, those
+        whose count in c's column is largest (what they can give up)."""
+        units = {c.unit, DISTRICT}
+        mates = self.col_units[(c.ind, c.grp)] - units
+        if most is not None and len(mates) > most:
+            if give:
+                t = self.sys.truth
+                score = {u: -t[self.sys.var[('n', (c.year, c.ind, u, c.grp))]] for u in mates}
+            else:
+                mine = {col for col, us in self.col_units.items() if c.unit in us}
+                score = {u: -sum(1 for col in mine if u in self.col_units[col]) for u in mates}
+            mates = sorted(mates, key=lambda u: (score[u], str(u)))[:most]
+        return units | set(mates)
+
+    def vars_of(self, units):
+        out = []
+        for u in units:
+            out.extend(self.unit_vars[u])
+        return out
+
+    # --- certificates
+    def record(self, point):
+        """Widen the seen intervals with a feasible point of the whole system
+        (variables not in point at their true values)."""
+        if not self.recording:
+            return
+        touched = set()
+        for v, val in point.items():
+            s = self.seen_n[v]
+            if val < s[0]:
+                s[0] = val
+            if val > s[1]:
+                s[1] = val
+            for c in self.rate_of_var.get(v, ()):
+                touched.add(c)
+        for c in touched:
+            r = self._rate_at(c, point)
+            s = self.seen_rate[c.key]
+            s[0], s[1] = min(s[0], r), max(s[1], r)
+
+    def _rate_at(self, c, point):
+        n = point.get(self.nvar(c), self.sys.truth[self.nvar(c)])
+        m = point.get(self.mvar(c), self.sys.truth[self.mvar(c)])
+        return 100.0 * m / n if n > 0 else 0.0
+
+    # --- bounds on a subsystem: (lo, hi, wide enough)
+    def count_bounds(self, c, sub, certify, need):
+        v = self.nvar(c)
+        seen = list(self.seen_n[v]) if certify else [np.inf, -np.inf]
+        for sign in (1.0, -1.0):
+            status, point = self.sys.solve(sub, {v: -sign})
+            if status == 'unbounded':
+                seen = [-np.inf, np.inf] if sign < 0 else [seen[0], np.inf]
+                continue
+            self.record(point) if certify else None
+            seen = [min(seen[0], point[v]), max(seen[1], point[v])]
+            if certify and seen[1] - seen[0] >= need:
+                return seen[0], seen[1], True
+        return seen[0], seen[1], bool(seen[1] - seen[0] >= need)
+
+    def rate_bounds(self, c, sub, certify, need):
+        nv, mv = self.nvar(c), self.mvar(c)
+        seen = list(self.seen_rate[c.key])
+        out = [seen[0], seen[1]] if certify else [np.inf, -np.inf]
+        for sign in (1.0, -1.0):          # max rate, then min rate (Dinkelbach)
+            lam = seen[1] if sign > 0 else seen[0]
+            for _ in range(60):
+                status, point = self.sys.solve(sub, {mv: -sign, nv: sign * lam / 100.0})
+                if status == 'unbounded':
+                    if not certify:     # a relaxation that proves nothing
+                        return 0.0, 100.0, True
+                    break               # no certificate from here
+                if status != 'optimal':
+                    raise RuntimeError('%s: rate program %s' % (c.label, status))
+                self.record(point) if certify else None
+                new = self._rate_at(c, point)
+                out = [min(out[0], new), max(out[1], new)]
+                if (new - lam) * sign <= 1e-9:
+                    break
+                lam = new
+            if certify and out[1] - out[0] >= need - EPS:
+                return out[0], out[1], True
+        return out[0], out[1], bool(out[1] - out[0] >= need - EPS)
+
+    STAGES = (('near', 3, 'fixed'), ('unit', 0, 'relaxed'), ('give', -8, 'fixed'), ('wider', 12, 'fixed'),
+              ('column', None, 'relaxed'), ('column', None, 'fixed'))
+
+    def check(self, c, what, stages=None):
+        """(lo, hi, protected, how) for one cell: certified by points seen or
+        found near it (True), exposed by a relaxation (False), else exact on
+        the whole year, or None (undecided) without whole_year."""
+        if what == 'count':
+            v, need, s, bounds = self.nvar(c), self.count_need(c), self.seen_n[self.nvar(c)], self.count_bounds
+        else:
+            v, need, s, bounds = self.mvar(c), self.rate_need(c), self.seen_rate[c.key], self.rate_bounds
+        if not self.free(v):
+            return s[0], s[1], bool(s[1] - s[0] >= need - EPS), 'published'
+        if s[1] - s[0] >= need - EPS:
+            return s[0], s[1], True, 'seen'
+        # Cheapest first: a few units around c with the rest of the year
+        # fixed at the truth (certificates), c's unit and the district alone
+        # (a relaxation: exposure), more units, the column, the whole year.
+        for name, most, mode in (stages or self.STAGES):
+            units = {c.unit, DISTRICT} if most == 0 else \
+                self.units_near(c, abs(most), give=True) if most is not None and most < 0 else \
+                self.units_near(c, most)
+            certify = mode == 'fixed'
+            lo, hi, ok = bounds(c, self.sys.sub(self.vars_of(units), mode), certify, need)
+            if ok == certify:
+                return lo, hi, ok, name
+        if not self.whole_year or stages:
+            return lo, hi, None, 'undecided'
+        lo, hi, ok = bounds(c, self.sys.sub(range(len(self.sys.lb)), 'fixed'), True, need)
+        return lo, hi, ok, 'year'
+
+    def run(self, cells=None):
+        """Audit the protected cells (all, or the given ones): returns the
+        list of (cell, what, lo, hi, how) below the guarantee (or
+        undecided)."""
+        failures = []
+        counts = self.count_cells() if cells is None else [c for c in cells if c.hidden]
+        rates = self.rate_cells() if cells is None else [c for c in cells if self.is_rate_cell(c)]
+        # Largest first: their certificates, which move many cells at
+        # once, tend to certify the small ones too.
+        todo = [(c, 'count') for c in sorted(counts, key=lambda c: -(c.n or 0))] + [(c, 'rate') for c in rates]
+        for c, what in todo:
+            t0 = time.time()
+            lo, hi, ok, how = self.check(c, what)
+            self.how[how] += 1
+            self.how_time[how] += time.time() - t0
+            if ok is not True:
+                failures.append((c, what, lo, hi, how))
+        return failures
+
+
+def describe(f):
+    c, what, lo, hi = f[:4]
+    if what == 'count':
+        return '%s: count within [%g, %g] (%s)' % (c.label, lo, hi, c.status)
+    return '%s: rate within [%.1f%%, %.1f%%] (%s)' % (c.label, lo, hi, c.status)
+
+
+def load(rows, source, privacy_min):
+    cells = []
+    for row in rows:
+        c = Cell(row)
+        read_facts(c, row, source, privacy_min)
+        cells.append(c)
+    return Release(cells)
+
+
+def candidates(audit, c, what):
+    """Published cells that share a row with c's count or numerator: hiding
+    one of them is what can widen c's interval.  The district row only for
+    a district cell; schools' all-students cells (the totals a reader needs
+    most) last;
+    smallest first; for a rate, cells whose numerator can move (0 < m < n)
+    first."""
+    s = audit.sys
+    vs = [v for v in (audit.nvar(c), audit.mvar(c)) if v is not None]
+    rows = np.unique(s.ac[:, vs].nonzero()[0])
+    out = {}
+    for v in np.unique(s.a[rows].nonzero()[1]):
+        kind, key = s.key_of[v]
+        d = audit.r.cells[key]
+        if d is c or d.hidden or d.status not in ('ok', 'n_size', 'range_low', 'range_high') or not d.n:
+            continue
+        if d.unit == DISTRICT and c.unit != DISTRICT:
+            continue
+        late = int(d.unit == DISTRICT or d.grp == 'ALL')
+        stuck = int(what == 'rate' and (not d.pct or d.m in (0, d.n)))
+        out[key] = ((late, stuck, d.n, str(d.key)), d)
+    return [d for _, d in sorted(out.values(), key=lambda x: x[0])]
+
+
+PROTECT_STAGES = (('near', 3, 'fixed'), ('give', -8, 'fixed'), ('wider', 12, 'fixed'))
+
+
+def sum_rows(release, year):
+    """The sums of one year: (total cell, part cells) per unit's race groups
+    and per group's schools, for every indicator."""
+    rows = []
+    units = release.units + [DISTRICT]
+    for ind in INDICATORS:
+        for u in units:
+            rows.append(((year, ind, u, 'ALL'), [(year, ind, u, r) for r in RACES]))
+        for g in GROUPS:
+            rows.append(((year, ind, DISTRICT, g), [(year, ind, s, g) for s in release.units]))
+    return rows
+
+
+def widen_sums(audit, year, count_width):
+    """Before any integer program, rules that no certificate could get
+    around, applied until nothing changes:
+      * in every sum whose total is published, the hidden parts hold at least
+        count_width + (number of hidden parts) students, or each of them
+        would be known within fewer than count_width (each holds at least
+        one student): hide the smallest published part;
+      * two indicators that count the same students are hidden together
+        (else the published n gives the hidden one);
+      * a hidden count of an indicator whose students are a subset of
+        suspension's is at most suspension's count: that one is hidden too
+        when it is published and less than count_width above it, and a
+        hidden suspension count hides the published counts of other
+        indicators within count_width below it (they would block every
+        certificate that moves it down, and so the cells that move with
+        it).
+    The link rules leave the district row to the rounds."""
+    added = []
+    cells = audit.r.cells
+
+    def hide(c):
+        audit.hide(c)
+        added.append(c)
+
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in sum_rows(audit.r, year):
+            t = cells.get(total)
+            if t is None or t.hidden:
+                continue
+            ps = [cells[k] for k in parts if k in cells and cells[k].n]
+            hidden = [c for c in ps if c.hidden]
+            if not hidden or sum(c.n for c in hidden) >= count_width + len(hidden):
+                continue
+            shown = sorted((c for c in ps if not c.hidden), key=lambda c: (c.n, str(c.key)))
+            if shown:
+                hide(shown[0])
+                changed = True
+        for c in [c for c in cells.values() if c.year == year and c.hidden and c.unit != DISTRICT]:
+            _, ind, u, g = c.key
+            partners = [b for a, b in SAME_STUDENTS if a == ind] + [a for a, b in SAME_STUDENTS if b == ind]
+            for p in partners:
+                d = cells.get((year, p, u, g))
+                if d is not None and d.n and not d.hidden:
+                    hide(d)
+                    changed = True
+            d = cells.get((year, ALL_ENROLLED, u, g))
+            if ind != ALL_ENROLLED and d is not None and not d.hidden and d.n < c.n + count_width:
+                hide(d)
+                changed = True
+            if ind == ALL_ENROLLED:
+                for i in INDICATORS:
+                    d = cells.get((year, i, u, g))
+                    if i != ind and d is not None and d.n and not d.hidden and d.n > c.n - count_width:
+                        hide(d)
+                        changed = True
+    return added
+
+
+def protect(release, year, count_width, rate_width, log=None, max_rounds=100):
+    """Hide further cells of one year until every protected cell is
+    certified near itself; returns the cells it hid.  First the sums rule
+    (widen_sums), then rounds: every cell that a few units around it cannot
+    certify gets its best candidate hidden (candidates()), and what failed
+    and what was hidden is checked again."""
+    audit = Audit(release, year, count_width, rate_width)
+    added = widen_sums(audit, year, count_width)
+    if log:
+        log('%d: %d cell(s) hidden by the sums and links rules' % (year, len(added)))
+    pending = None
+    for rnd in range(max_rounds):
+        todo = pending if pending is not None else \
+            [(c, 'count') for c in sorted(audit.count_cells(), key=lambda c: -c.n)] + \
+            [(c, 'rate') for c in audit.rate_cells()]
+        failures = [(c, what) for c, what in todo if audit.check(c, what, PROTECT_STAGES)[2] is not True]
+        if log:
+            log('%d round %d: %d check(s), %d not certified (%d counts)%s'
+                % (year, rnd + 1, len(todo), len(failures), sum(1 for f in failures if f[1] == 'count'),
+                   ''.join('; %s %s' % (c.label, what) for c, what in failures) if len(failures) <= 3 else ''))
+        if not failures:
+            return added, audit
+        pending = []
+        for c, what in failures:
+            if audit.check(c, what, PROTECT_STAGES[:1])[2] is True:
+                continue            # certified by a point found since
+            cands = candidates(audit, c, what)
+            if not cands:
+                # Nothing next to it is left to hide: the whole year decides.
+                r = audit.check(c, what)
+                if r[2] is True:
+                    continue
+                raise RuntimeError('%s: nothing left to hide next to it (%s within [%g, %g])'
+                                   % (c.label, what, r[0], r[1]))
+            # The best candidate in c's own unit and the best elsewhere (a
+            # cycle needs both).
+            picks = [d for d in cands if d.unit == c.unit][:1] + [d for d in cands if d.unit != c.unit][:1]
+            if any(not (d.unit == DISTRICT or d.grp == 'ALL') for d in picks):
+                picks = [d for d in picks if not (d.unit == DISTRICT or d.grp == 'ALL')]
+            for d in picks:
+                audit.hide(d)
+                added.append(d)
+                pending += [(d, 'count'), (d, 'rate')]
+            pending.append((c, what))
+        for d in widen_sums(audit, year, count_width):
+            added.append(d)
+            pending += [(d, 'count'), (d, 'rate')]
+        pending = [x for x in dict(((x[0].key, x[1]), x) for x in pending).values()
+                   if x[1] == 'count' or audit.is_rate_cell(x[0])]
+    raise RuntimeError('protection did not converge in %d rounds' % max_rounds)
+
+
+ATTACK_STAGES = (('unit', 0, 'relaxed'),)
+
+
+def summarize(audit, failures, seconds):
+    kinds = defaultdict(int)
+    for c, what, lo, hi, how in failures:
+        if how == 'undecided':
+            kinds['%s undecided' % what] += 1
+        elif what == 'count' and lo == hi:
+            kinds['count recovered exactly'] += 1
+        elif what == 'count':
+            kinds['count within fewer than the width'] += 1
+        elif c.status in ('range_low', 'range_high') and (hi <= EPS or lo >= 100 - EPS):
+            kinds['range code shown exactly 0% or 100%'] += 1
+        else:
+            kinds['%s rate pinned' % ('range-coded' if c.status.startswith('range') else 'hidden')] += 1
+    return ('%d: %d hidden counts, %d hidden or range-coded rates; %s; %d integer programs, %.1f s'
+            % (audit.year, len(audit.count_cells()), len(audit.rate_cells()),
+               ', '.join('%d %s' % (v, k) for k, v in sorted(kinds.items())) or 'nothing exposed',
+               audit.sys.solves, seconds))
+
+
+def main(argv):
+    import argparse
+    ap = argparse.ArgumentParser(prog='sqii-release', description=__doc__.split('\n\n')[0])
+    ap.add_argument('command', choices=['protect', 'audit', 'attack'])
+    ap.add_argument('--source', default='v02', choices=['v01', 'v01-one-marker', 'v02'],
+                    help='how to read the public rows: 0.1 sample.published (reason column), the same with '
+                         'one marker, or a 0.2 release (status column)')
+    ap.add_argument('--privacy-min', type=int, default=11)
+    ap.add_argument('--count-width', type=int, default=None, help='default: privacy_min')
+    ap.add_argument('--rate-width', type=float, default=10.0)
+    ap.add_argument('--expect', choices=['exposed', 'protected'], help='attack: fail unless this is the outcome')
+    ap.add_argument('--show', action='append', default=[], metavar='YEAR/SCHOOL',
+                    help='attack: print every finding for this school (e.g. 2018/89)')
+    ap.add_argument('--must-find', action='append', default=[], metavar='CELL:WHAT',
+                    help='attack: fail unless this finding is made, e.g. "2018 on_track school 89 FI:count"')
+    ap.add_argument('--no-protect', action='store_true',
+                    help='protect: hide nothing more (to check that the audit refuses such a release)')
+    ap.add_argument('--quiet', action='store_true')
+    args = ap.parse_args(argv)
+    cw = args.count_width or args.privacy_min
+    rows = json.load(sys.stdin) or []
+    rel = load(rows, args.source, args.privacy_min)
+
+    def log(msg):
+        if not args.quiet:
+            print(msg, file=sys.stderr, flush=True)
+
+    if args.command == 'protect':
+        out = []
+        for year in ([] if args.no_protect else rel.years):
+            t0 = time.time()
+            before = sum(1 for c in rel.cells.values() if c.year == year and c.hidden)
+            added, audit = protect(rel, year, cw, args.rate_width, log)
+            log('%d: %d cells hidden before, %d more hidden by the protection, %.1f s'
+                % (year, before, len(added), time.time() - t0))
+            out.extend([c.year, c.ind, None if c.unit == DISTRICT else c.unit, c.grp] for c in added)
+        json.dump(out, sys.stdout)
+        print()
+        return 0
+
+    status = 0
+    found = set()
+    shows = {tuple(int(x) for x in s.split('/')) for s in args.show}
+    for year in rel.years:
+        t0 = time.time()
+        audit = Audit(rel, year, cw, args.rate_width)
+        if args.command == 'audit':
+            failures = audit.run()
+        else:
+            failures = []
+            todo = [(c, 'count') for c in audit.count_cells()] + [(c, 'rate') for c in audit.rate_cells()]
+            for c, what in todo:
+                lo, hi, ok, how = audit.check(c, what, ATTACK_STAGES)
+                if ok is False:
+                    failures.append((c, what, lo, hi, how))
+        print(summarize(audit, failures, time.time() - t0))
+        for f in failures:
+            found.add('%s:%s' % (f[0].label, f[1]))
+            if (f[0].year, f[0].unit) in shows or args.command == 'audit':
+                print('    ' + describe(f))
+        if args.command == 'audit' and failures:
+            status = 1
+        if args.expect == 'exposed' and not failures:
+            print('FAIL: %d release not exposed' % year)
+            status = 1
+        if args.expect == 'protected' and failures:
+            print('FAIL: %d release exposed' % year)
+            status = 1
+    for want in args.must_find:
+        if want not in found:
+            print('FAIL: not found: %s' % want)
+            status = 1
+        else:
+            print('found: %s' % want)
+    return status
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
