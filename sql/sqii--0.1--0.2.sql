@@ -809,11 +809,15 @@ COMMENT ON FUNCTION @extschema@.freeze_cutpoints(pg_catalog.text, pg_catalog.tex
 
 
 --------------------------------------------------------------------------------
--- Maintained cells (issue 13): a table of tallies per unit (school), student
--- group and indicator that follows its student table.  Triggers apply each
--- statement's net change per cell in one INSERT ... ON CONFLICT DO UPDATE, or
--- a batch call applies a table of changed students; tallies add and subtract
--- exactly, so the cells stay equal to a full recomputation.
+-- Maintained cells (issue 13): tallies per unit (school), student group and
+-- indicator that follow their student table.  They are stored one row per
+-- unit, holding the unit's sqii.tallies_by_group result (every group, every
+-- indicator), and read through a view with one row per unit and group.
+-- Triggers apply each statement's net change per unit in one INSERT ... ON
+-- CONFLICT DO UPDATE, or a batch call applies a table of changed students;
+-- tallies add and subtract exactly, so the cells stay equal to a full
+-- recomputation.  A row per unit, not per cell, because writing a row costs
+-- far more than adding tallies: a change touches a school's groups together.
 --
 -- The definition of a cell table (student table, unit columns, indicators,
 -- group columns) is the argument of its triggers on the student table: it is
@@ -827,11 +831,43 @@ CREATE FUNCTION @extschema@.cell_apply(cell @extschema@.tally, added @extschema@
 COMMENT ON FUNCTION @extschema@.cell_apply(@extschema@.tally, @extschema@.tally, @extschema@.tally) IS
     'cell + added - removed, a NULL argument being empty; NULL when no value is left; error when removed is not in the cell (cells out of step)';
 
-CREATE FUNCTION @extschema@.cell_in_step(removed @extschema@.tally[], students pg_catalog.int8)
+CREATE FUNCTION @extschema@.cell_apply_groups(cells @extschema@.tally[], added @extschema@.tally[],
+                                              removed @extschema@.tally[])
+    RETURNS @extschema@.tally[]
+    AS 'MODULE_PATHNAME', 'sqii_cell_apply_groups' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.cell_apply_groups(@extschema@.tally[], @extschema@.tally[], @extschema@.tally[]) IS
+    'a unit''s sqii.tallies_by_group result (value 1 counting the students) plus the result of the rows added minus that of the rows removed, group by group as sqii.cell_apply; NULL when no student is left; error when removed is not in the cells';
+
+-- The net change of a statement per unit, in one pass over the rows it
+-- added and removed: one state per unit holding both.
+CREATE FUNCTION @extschema@.cell_changes_accum(pg_catalog.internal, pg_catalog.bool, pg_catalog.int8, VARIADIC "any")
+    RETURNS pg_catalog.internal
+    AS 'MODULE_PATHNAME', 'cell_changes_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.cell_changes_final(pg_catalog.internal) RETURNS @extschema@.tally[]
+    AS 'MODULE_PATHNAME', 'cell_changes_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.cell_changes_accum(pg_catalog.internal, pg_catalog.bool, pg_catalog.int8, VARIADIC "any") IS 'transition function of sqii.cell_changes';
+COMMENT ON FUNCTION @extschema@.cell_changes_final(pg_catalog.internal) IS 'final function of sqii.cell_changes';
+CREATE AGGREGATE @extschema@.cell_changes(removal pg_catalog.bool, groups pg_catalog.int8, VARIADIC "values" "any") (
+    SFUNC = @extschema@.cell_changes_accum, STYPE = pg_catalog.internal, SSPACE = 8000,
+    FINALFUNC = @extschema@.cell_changes_final,
+    COMBINEFUNC = @extschema@.tally_by_group_combine,
+    SERIALFUNC = @extschema@.tally_by_group_serialize, DESERIALFUNC = @extschema@.tally_by_group_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.cell_changes(pg_catalog.bool, pg_catalog.int8, "any") IS
+    'sqii.tallies_by_group of the rows added (removal false) and of the rows removed (true) at once: sqii.tally[group bit + 1][values added, then values removed]; NULL when both are equal';
+
+CREATE FUNCTION @extschema@.cell_change_part(change @extschema@.tally[], removed pg_catalog.bool)
+    RETURNS @extschema@.tally[]
+    AS 'MODULE_PATHNAME', 'sqii_cell_change_part' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.cell_change_part(@extschema@.tally[], pg_catalog.bool) IS
+    'the rows added (removed false) or removed (true) of a sqii.cell_changes result, as a sqii.tallies_by_group result; NULL when that part has no value';
+
+CREATE FUNCTION @extschema@.cell_in_step(removed @extschema@.tally[])
     RETURNS pg_catalog.bool
     AS 'MODULE_PATHNAME', 'sqii_cell_in_step' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.cell_in_step(@extschema@.tally[], pg_catalog.int8) IS
-    'true for a cell row as written by a change (no removed tallies left, students >= 0), or an error saying the cells are out of step with their students';
+COMMENT ON FUNCTION @extschema@.cell_in_step(@extschema@.tally[]) IS
+    'true for a unit row as written by a change (no removed tallies left), or an error saying the cells are out of step with their students';
 
 CREATE FUNCTION @extschema@.cell_value(x pg_catalog.float8, decimals pg_catalog.int4)
     RETURNS pg_catalog.float8
@@ -937,8 +973,29 @@ $$;
 COMMENT ON FUNCTION @extschema@.cell_sql_parts(pg_catalog.jsonb) IS
     'internal: pieces of the SQL of a maintained cell table (units, stored tally columns, arguments of sqii.tallies_by_group, columns read)';
 
--- The full computation of a cell table's rows, in one pass over the students.
-CREATE FUNCTION @extschema@.cell_rows_sql(definition pg_catalog.jsonb)
+-- The full computation of a cell table's unit rows, in one pass over the
+-- students.
+CREATE FUNCTION @extschema@.cell_units_sql(definition pg_catalog.jsonb)
+RETURNS pg_catalog.text
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    p record := @extschema@.cell_sql_parts(definition);
+    units_s text := (SELECT string_agg(format('s.%I', u), ', ') FROM unnest(p.units) u);
+BEGIN
+    RETURN format('SELECT %s, @extschema@.tallies_by_group(%s) FROM %s s GROUP BY %s',
+                  units_s, p.args, definition ->> 'students', units_s);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.cell_units_sql(pg_catalog.jsonb) IS
+    'internal: the SELECT that computes every unit row of a maintained cell table (units, groups) from its students';
+
+-- The cells of a cell table as its view shows them, from unit rows (units,
+-- groups) read from a relation or subquery: units, group_code, students,
+-- then each indicator's tally (a fractional one as its stored whole numbers,
+-- name_x10^d, then unscaled).
+CREATE FUNCTION @extschema@.cell_view_sql(definition pg_catalog.jsonb, unit_rows pg_catalog.text)
 RETURNS pg_catalog.text
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -946,31 +1003,44 @@ AS $$
 DECLARE
     p record := @extschema@.cell_sql_parts(definition);
 BEGIN
-    RETURN format(
-        'SELECT %s, g.group_code, @extschema@.n(g.tallies[1]) AS students, %s '
-        'FROM (SELECT %s, @extschema@.tallies_by_group(%s) AS t FROM %s s GROUP BY %s) d '
-        'CROSS JOIN LATERAL @extschema@.group_tally_rows(d.t) g',
-        (SELECT string_agg(format('d.%I', u), ', ') FROM unnest(p.units) u),
-        (SELECT string_agg(format('g.tallies[%s] AS %I', o + 1, c), ', ' ORDER BY o)
-         FROM unnest(p.stored) WITH ORDINALITY AS x(c, o)),
-        (SELECT string_agg(format('s.%I', u), ', ') FROM unnest(p.units) u),
-        p.args, definition ->> 'students',
-        (SELECT string_agg(format('s.%I', u), ', ') FROM unnest(p.units) u));
+    RETURN 'SELECT ' || (SELECT string_agg(format('s.%I', u), ', ') FROM unnest(p.units) u)
+        || ', g.group_code, @extschema@.n(g.tallies[1]) AS students, '
+        || (SELECT string_agg(
+                CASE WHEN coalesce((i ->> 'decimals')::int, 0) = 0
+                     THEN format('g.tallies[%s] AS %I', o + 1, x.s)
+                     ELSE format('g.tallies[%1$s] AS %2$I, @extschema@.cell_unscale(g.tallies[%1$s], %3$s) AS %4$I',
+                                 o + 1, x.s, (i ->> 'decimals')::int, i ->> 'column') END,
+                ', ' ORDER BY o)
+            FROM jsonb_array_elements(definition -> 'indicators') WITH ORDINALITY AS e(i, o)
+            JOIN unnest(p.stored) WITH ORDINALITY AS x(s, o) USING (o))
+        || ' FROM ' || unit_rows || ' CROSS JOIN LATERAL @extschema@.group_tally_rows(s.groups) g';
 END
 $$;
+COMMENT ON FUNCTION @extschema@.cell_view_sql(pg_catalog.jsonb, pg_catalog.text) IS
+    'internal: the SELECT of a maintained cell table''s rows (one per unit and group) from unit rows s (units, groups)';
+
+-- The full computation of the rows of a cell table's view: what
+-- sqii.check_cells compares with.
+CREATE FUNCTION @extschema@.cell_rows_sql(definition pg_catalog.jsonb)
+RETURNS pg_catalog.text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN @extschema@.cell_view_sql(definition, pg_catalog.format('(%s) s(%s, groups)',
+    @extschema@.cell_units_sql(definition),
+    (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(u), ', ')
+     FROM pg_catalog.jsonb_array_elements_text(definition OPERATOR(pg_catalog.->) 'units') u)));
 COMMENT ON FUNCTION @extschema@.cell_rows_sql(pg_catalog.jsonb) IS
-    'internal: the SELECT that computes every row of a maintained cell table from its students';
+    'internal: the SELECT that computes every row of a maintained cell table''s view from its students';
 
 -- One statement that applies a change: the tallies of the rows added and of
--- the rows removed, per unit and group, added to and subtracted from each
--- cell under its row lock, in key order (so concurrent changes cannot
--- deadlock on the cells).  Cells whose added and removed tallies are equal
--- are not written.  The removed tallies travel in the column sqii_removed of
--- the proposed row; a row inserted with them (students removed from a cell
--- that does not exist) is an error.  The statement returns the number of
--- cells written and the row addresses of the cells it emptied, which
--- sqii.cell_cleanup_sql's statement deletes.  (An index on students would
--- find them too, but would make every update of a cell a non-HOT update.)
+-- the rows removed, per unit (sqii.cell_changes, one state per unit for
+-- both), added to and subtracted from each unit row
+-- under its row lock, in key order (so concurrent changes cannot deadlock on
+-- the cells).  Units whose added and removed tallies are equal are not
+-- written.  The removed tallies travel in the column sqii_removed of the
+-- proposed row; a row inserted with them (students removed from a unit that
+-- has no row) is an error.  The statement returns the number of unit rows
+-- written and the row addresses of those it emptied, which
+-- sqii.cell_cleanup_sql's statement deletes.
 CREATE FUNCTION @extschema@.cell_apply_sql(definition pg_catalog.jsonb, added pg_catalog.text,
                                            removed pg_catalog.text)
 RETURNS pg_catalog.text
@@ -994,48 +1064,33 @@ BEGIN
         RETURN NULL;
     END IF;
     RETURN format(
-        'WITH applied AS (INSERT INTO %1$s AS c (%2$s, group_code, students, %3$s, sqii_removed) '
-        'SELECT %4$s, g.group_code, COALESCE(@extschema@.n(g.added[1]), 0), %5$s, g.removed '
-        'FROM (SELECT %6$s, '
-        '@extschema@.tallies_by_group(%7$s) FILTER (WHERE NOT s.sqii_removal) AS added, '
-        '@extschema@.tallies_by_group(%7$s) FILTER (WHERE s.sqii_removal) AS removed '
-        'FROM (%8$s) s GROUP BY %6$s) d '
-        'CROSS JOIN LATERAL ('
-        'SELECT COALESCE(a.group_code, r.group_code) AS group_code, a.tallies AS added, r.tallies AS removed '
-        'FROM @extschema@.group_tally_rows(d.added) a '
-        'FULL JOIN @extschema@.group_tally_rows(d.removed) r ON a.group_code OPERATOR(pg_catalog.=) r.group_code) g '
-        'WHERE NOT COALESCE(g.added OPERATOR(pg_catalog.=) g.removed, g.added IS NULL AND g.removed IS NULL) '
-        'ORDER BY %4$s, g.group_code '
-        'ON CONFLICT (%2$s, group_code) DO UPDATE SET '
-        'students = c.students OPERATOR(pg_catalog.+) excluded.students '
-        'OPERATOR(pg_catalog.-) COALESCE(@extschema@.n(excluded.sqii_removed[1]), 0), %9$s '
-        'RETURNING c.ctid, c.sqii_removed, c.students) '
-        'SELECT pg_catalog.count(*), pg_catalog.array_agg(a.ctid) FILTER (WHERE a.students OPERATOR(pg_catalog.=) 0) '
-        'FROM applied a WHERE @extschema@.cell_in_step(a.sqii_removed, a.students)',
-        definition ->> 'cells',
+        'WITH applied AS (INSERT INTO %1$s AS c (%2$s, groups, sqii_removed) '
+        'SELECT %3$s, @extschema@.cell_change_part(d.change, false), @extschema@.cell_change_part(d.change, true) '
+        'FROM (SELECT %4$s, @extschema@.cell_changes(s.sqii_removal, %5$s) AS change '
+        'FROM (%6$s) s GROUP BY %4$s) d '
+        'WHERE d.change IS NOT NULL '
+        'ORDER BY %3$s '
+        'ON CONFLICT (%2$s) DO UPDATE SET '
+        'groups = @extschema@.cell_apply_groups(c.groups, excluded.groups, excluded.sqii_removed) '
+        'RETURNING c.ctid, c.sqii_removed, c.groups IS NULL AS emptied) '
+        'SELECT pg_catalog.count(*), pg_catalog.array_agg(a.ctid) FILTER (WHERE a.emptied) '
+        'FROM applied a WHERE @extschema@.cell_in_step(a.sqii_removed)',
+        definition ->> 'store',
         (SELECT string_agg(format('%I', u), ', ') FROM unnest(p.units) u),
-        (SELECT string_agg(format('%I', c), ', ') FROM unnest(p.stored) c),
-        units_d,
-        (SELECT string_agg(format('g.added[%s]', o + 1), ', ' ORDER BY o)
-         FROM unnest(p.stored) WITH ORDINALITY AS x(c, o)),
-        units_s,
-        p.args,
-        array_to_string(branches, ' UNION ALL '),
-        (SELECT string_agg(format('%1$I = @extschema@.cell_apply(c.%1$I, excluded.%1$I, excluded.sqii_removed[%2$s])',
-                                  c, o + 1), ', ' ORDER BY o)
-         FROM unnest(p.stored) WITH ORDINALITY AS x(c, o)));
+        units_d, units_s, p.args,
+        array_to_string(branches, ' UNION ALL '));
 END
 $$;
 COMMENT ON FUNCTION @extschema@.cell_apply_sql(pg_catalog.jsonb, pg_catalog.text, pg_catalog.text) IS
-    'internal: the INSERT ... ON CONFLICT DO UPDATE that applies the rows added and removed (relation names, NULL for none) to a maintained cell table, as a query returning the number of cells written and the ctids of the cells emptied';
+    'internal: the INSERT ... ON CONFLICT DO UPDATE that applies the rows added and removed (relation names, NULL for none) to a maintained cell table''s unit rows, as a query returning the number of unit rows written and the ctids of those emptied';
 
 CREATE FUNCTION @extschema@.cell_cleanup_sql(definition pg_catalog.jsonb)
 RETURNS pg_catalog.text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN pg_catalog.format('DELETE FROM %s WHERE ctid OPERATOR(pg_catalog.=) ANY ($1) AND students OPERATOR(pg_catalog.=) 0',
-                         definition OPERATOR(pg_catalog.->>) 'cells');
+RETURN pg_catalog.format('DELETE FROM %s WHERE ctid OPERATOR(pg_catalog.=) ANY ($1) AND groups IS NULL',
+                         definition OPERATOR(pg_catalog.->>) 'store');
 COMMENT ON FUNCTION @extschema@.cell_cleanup_sql(pg_catalog.jsonb) IS
-    'internal: the DELETE of the cells a change emptied, given their ctids as $1';
+    'internal: the DELETE of the unit rows a change emptied, given their ctids as $1';
 
 CREATE FUNCTION @extschema@.create_cells(
     cells pg_catalog.text,
@@ -1053,6 +1108,7 @@ DECLARE
     student_rel record;
     cell_name text[];
     cell_qualified text;
+    store_qualified text;
     cell_rel regclass;
     def jsonb;
     ind jsonb := '[]';
@@ -1080,6 +1136,7 @@ BEGIN
             USING ERRCODE = 'invalid_name', HINT = 'Give the cell table as name or schema.name.';
     END IF;
     cell_qualified := format('%I.%I', cell_name[1], cell_name[2]);
+    store_qualified := format('%I.%I', cell_name[1], left(cell_name[2], 58) || '_sqii');
     IF coalesce(cardinality(units), 0) = 0 OR coalesce(cardinality(indicators), 0) = 0
        OR coalesce(cardinality(groups), 0) = 0 THEN
         RAISE EXCEPTION 'sqii.create_cells needs units, indicators and groups'
@@ -1120,7 +1177,7 @@ BEGIN
         END IF;
         coldefs := coldefs || format('%I %s NOT NULL', col.u, col.typ);
     END LOOP;
-    coldefs := coldefs || ARRAY['group_code pg_catalog.text NOT NULL', 'students pg_catalog.int8 NOT NULL'];
+    coldefs := coldefs || ARRAY['groups @extschema@.tally[]', 'sqii_removed @extschema@.tally[]'];
     -- Indicators: booleans are counted, integers summed, fractional numbers
     -- summed as whole numbers of 10^-decimals.
     IF EXISTS (SELECT FROM jsonb_each(decimals) d WHERE d.key <> ALL (indicators)) THEN
@@ -1152,28 +1209,17 @@ BEGIN
             'decimals', CASE WHEN col.typname IN ('bool', 'int2', 'int4', 'int8') THEN NULL
                              ELSE coalesce(col.dec::text::int, 0) END);
     END LOOP;
-    def := jsonb_build_object('cells', cell_qualified,
+    def := jsonb_build_object('cells', cell_qualified, 'store', store_qualified,
                               'students', format('%I.%I', student_rel.nspname, student_rel.relname),
                               'units', to_jsonb(units), 'indicators', ind, 'groups', to_jsonb(groups));
     p := @extschema@.cell_sql_parts(def);
-    FOR col IN SELECT i ->> 'column' AS c, (i ->> 'decimals')::int AS d, x.s
-               FROM jsonb_array_elements(ind) WITH ORDINALITY AS e(i, o)
-               JOIN unnest(p.stored) WITH ORDINALITY AS x(s, o) USING (o)
-               ORDER BY o LOOP
-        IF coalesce(col.d, 0) = 0 THEN
-            coldefs := coldefs || format('%I @extschema@.tally', col.c);
-        ELSE
-            coldefs := coldefs || format('%I @extschema@.tally', col.s)
-                               || format('%I @extschema@.tally GENERATED ALWAYS AS (@extschema@.cell_unscale(%I, %s)) STORED',
-                                         col.c, col.s, col.d);
-        END IF;
-    END LOOP;
-    all_cols := units || ARRAY['group_code', 'students', 'sqii_removed'] || indicators
+    all_cols := units || ARRAY['group_code', 'students'] || indicators
                 || ARRAY(SELECT x.s FROM unnest(p.stored, indicators) AS x(s, i) WHERE x.s <> x.i);
-    IF EXISTS (SELECT FROM unnest(all_cols) c GROUP BY c HAVING count(*) > 1) THEN
+    IF EXISTS (SELECT FROM unnest(all_cols) c GROUP BY c HAVING count(*) > 1)
+       OR EXISTS (SELECT FROM unnest(units) u WHERE u IN ('groups', 'sqii_removed')) THEN
         RAISE EXCEPTION 'the cell table would have two columns of the same name'
             USING ERRCODE = 'duplicate_column',
-                  HINT = 'group_code, students and sqii_removed are the cell table''s own columns, and a column with decimals d is stored as name_x10^d: rename the clashing column.';
+                  HINT = 'group_code and students are the cell table''s own columns (groups and sqii_removed those of its unit rows), and a column with decimals d is shown as name_x10^d too: rename the clashing column.';
     END IF;
     -- The group mask must be computable from the named columns.
     BEGIN
@@ -1184,17 +1230,23 @@ BEGIN
                   HINT = 'For example ARRAY[''race'', ''el'', ''sed'', ''swd'', ''foster'', ''homeless''] (text, then booleans), or ARRAY[''groups''].';
     END;
 
-    EXECUTE format('CREATE TABLE %s (%s, sqii_removed @extschema@.tally[], '
-                   'CONSTRAINT %I CHECK (students OPERATOR(pg_catalog.>=) 0), PRIMARY KEY (%s)) '
-                   'WITH (fillfactor = 80)',
-                   cell_qualified, array_to_string(coldefs, ', '), left(cell_name[2], 50) || '_in_step',
-                   (SELECT string_agg(format('%I', u), ', ') FROM unnest(units || ARRAY['group_code']) u));
+    -- The unit rows (about 2 kB for 14 groups x 6 indicators) are kept
+    -- inline and uncompressed, with room on the page for an updated version.
+    EXECUTE format('CREATE TABLE %s (%s, PRIMARY KEY (%s)) WITH (fillfactor = 60, toast_tuple_target = 8160)',
+                   store_qualified, array_to_string(coldefs, ', '),
+                   (SELECT string_agg(format('%I', u), ', ') FROM unnest(units) u));
+    EXECUTE format('CREATE VIEW %s AS %s', cell_qualified, @extschema@.cell_view_sql(def, store_qualified || ' s'));
     cell_rel := cell_qualified::regclass;
-    EXECUTE format('COMMENT ON TABLE %s IS %L', cell_qualified,
+    EXECUTE format('COMMENT ON VIEW %s IS %L', cell_qualified,
                    format('sqii maintained cells of %s: one row per %s and student group (see sqii.cell_definition)',
                           students, array_to_string(units, ', ')));
     EXECUTE format('COMMENT ON COLUMN %s.students IS %L', cell_qualified, 'number of students in the cell');
-    EXECUTE format('COMMENT ON COLUMN %s.sqii_removed IS %L', cell_qualified,
+    EXECUTE format('COMMENT ON TABLE %s IS %L', store_qualified,
+                   format('sqii maintained cells of %s, one row per %s (read them through %s)',
+                          students, array_to_string(units, ', '), cell_qualified));
+    EXECUTE format('COMMENT ON COLUMN %s.groups IS %L', store_qualified,
+                   'the unit''s sqii.tallies_by_group result: [group bit + 1][1] counts the students, [group bit + 1][i + 1] is indicator i');
+    EXECUTE format('COMMENT ON COLUMN %s.sqii_removed IS %L', store_qualified,
                    'always NULL: carries the removed students'' tallies of a change into ON CONFLICT DO UPDATE');
 
     FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete', 'truncate'] LOOP
@@ -1206,7 +1258,7 @@ BEGIN
                                WHEN 'update' THEN 'REFERENCING OLD TABLE AS sqii_old NEW TABLE AS sqii_new'
                                WHEN 'delete' THEN 'REFERENCING OLD TABLE AS sqii_old' ELSE '' END,
                        def::text,
-                       CASE op WHEN 'truncate' THEN format('DELETE FROM %s', cell_qualified)
+                       CASE op WHEN 'truncate' THEN format('DELETE FROM %s', store_qualified)
                                ELSE @extschema@.cell_apply_sql(def, CASE WHEN op <> 'delete' THEN 'sqii_new' END,
                                                                CASE WHEN op <> 'insert' THEN 'sqii_old' END) END,
                        CASE op WHEN 'truncate' THEN '' ELSE @extschema@.cell_cleanup_sql(def) END);
@@ -1217,10 +1269,9 @@ BEGIN
     -- Fill the cells; the share lock keeps writers out until the end of the
     -- transaction, so no change is missed between the scan and the triggers.
     EXECUTE format('LOCK TABLE %s IN SHARE MODE', students);
-    EXECUTE format('INSERT INTO %s (%s, group_code, students, %s) %s', cell_qualified,
+    EXECUTE format('INSERT INTO %s (%s, groups) %s', store_qualified,
                    (SELECT string_agg(format('%I', u), ', ') FROM unnest(units) u),
-                   (SELECT string_agg(format('%I', c), ', ') FROM unnest(p.stored) c),
-                   @extschema@.cell_rows_sql(def));
+                   @extschema@.cell_units_sql(def));
     RETURN cell_rel;
 END
 $$;
@@ -1274,7 +1325,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.apply_cell_changes(pg_catalog.regclass, pg_catalog.regclass, pg_catalog.regclass) IS
-    'batch mode: apply to a maintained cell table the students removed (old rows) and added (new rows) by a load, in one statement; returns the number of cells written';
+    'batch mode: apply to a maintained cell table the students removed (old rows) and added (new rows) by a load, in one statement; returns the number of units written';
 
 CREATE FUNCTION @extschema@.rebuild_cells(cells pg_catalog.regclass)
 RETURNS pg_catalog.int8
@@ -1287,17 +1338,16 @@ DECLARE
     n bigint;
 BEGIN
     EXECUTE format('LOCK TABLE %s IN SHARE MODE', def ->> 'students');
-    EXECUTE format('DELETE FROM %s', cells);
-    EXECUTE format('INSERT INTO %s (%s, group_code, students, %s) %s', cells,
+    EXECUTE format('DELETE FROM %s', def ->> 'store');
+    EXECUTE format('INSERT INTO %s (%s, groups) %s', def ->> 'store',
                    (SELECT string_agg(format('%I', u), ', ') FROM unnest(p.units) u),
-                   (SELECT string_agg(format('%I', c), ', ') FROM unnest(p.stored) c),
-                   @extschema@.cell_rows_sql(def));
+                   @extschema@.cell_units_sql(def));
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.rebuild_cells(pg_catalog.regclass) IS
-    'recompute every cell of a maintained cell table in one pass over its students (writers wait); returns the number of cells';
+    'recompute every cell of a maintained cell table in one pass over its students (writers wait); returns the number of units';
 
 CREATE FUNCTION @extschema@.check_cells(cells pg_catalog.regclass)
 RETURNS TABLE (unit pg_catalog.jsonb, group_code pg_catalog.text, maintained pg_catalog.jsonb,
@@ -1340,7 +1390,8 @@ BEGIN
     FOR trig IN SELECT t.trigger_name, t.students FROM @extschema@.cell_triggers(cells) t LOOP
         EXECUTE format('DROP TRIGGER %I ON %s', trig.trigger_name, trig.students);
     END LOOP;
-    EXECUTE format('DROP TABLE %s', cells);
+    EXECUTE format('DROP VIEW %s', cells);
+    EXECUTE format('DROP TABLE %s', def ->> 'store');
 END
 $$;
 COMMENT ON FUNCTION @extschema@.drop_cells(pg_catalog.regclass) IS

@@ -53,49 +53,193 @@ CheckDecimals(int32 decimals)
 				 errhint("decimals is the number of decimal places a maintained value keeps exactly.")));
 }
 
+/*
+ * cell + added - removed into result (each of the three may be NULL: no
+ * value); false when nothing is left.  An error when removed is not in the
+ * cell: the cells are out of step with their students.
+ */
+static bool
+CellApply(const Tally *cell, const Tally *added, const Tally *removed, Tally *result)
+{
+	TallyAccum	acc = {0};
+	Tally	   *total;
+
+	if (cell != NULL)
+		TallyAccumAddTally(&acc, cell);
+	if (added != NULL)
+		TallyAccumAddTally(&acc, added);
+	total = TallyFromAccum(&acc);
+	if (removed == NULL)
+		*result = *total;
+	else if (!TallyComplement(total, removed, result))
+		ReportOutOfStep();
+	pfree(total);
+	return result->n != 0;
+}
+
 PG_FUNCTION_INFO_V1(sqii_cell_apply);
 /*
- * cell + added - removed: the cell after a change to its students.  A NULL
+ * cell + added - removed: one cell after a change to its students.  A NULL
  * argument is an empty tally; an empty result is NULL, which is what the
  * aggregates give for a cell without values.
  */
 Datum
 sqii_cell_apply(PG_FUNCTION_ARGS)
 {
-	TallyAccum	acc = {0};
-	Tally	   *total;
-	Tally	   *result;
+	Tally	   *result = (Tally *) palloc(sizeof(Tally));
 
-	if (!PG_ARGISNULL(0))
-		TallyAccumAddTally(&acc, PG_GETARG_TALLY_P(0));
-	if (!PG_ARGISNULL(1))
-		TallyAccumAddTally(&acc, PG_GETARG_TALLY_P(1));
-	total = TallyFromAccum(&acc);
-	if (PG_ARGISNULL(2))
-		result = total;
-	else
-	{
-		result = (Tally *) palloc(sizeof(Tally));
-		if (!TallyComplement(total, PG_GETARG_TALLY_P(2), result))
-			ReportOutOfStep();
-	}
-	if (result->n == 0)
+	if (!CellApply(PG_ARGISNULL(0) ? NULL : PG_GETARG_TALLY_P(0),
+				   PG_ARGISNULL(1) ? NULL : PG_GETARG_TALLY_P(1),
+				   PG_ARGISNULL(2) ? NULL : PG_GETARG_TALLY_P(2), result))
 		PG_RETURN_NULL();
 	PG_RETURN_TALLY_P(result);
 }
 
+/* Element [bit][j] of a one-pass result, or NULL. */
+static inline const Tally *
+GroupElement(const GroupResult *r, int bit, int j)
+{
+	int			k = bit * r->width + j;
+
+	if (bit >= r->nbits || r->nulls[k])
+		return NULL;
+	return DatumGetTallyP(r->elems[k]);
+}
+
+PG_FUNCTION_INFO_V1(sqii_cell_apply_groups);
+/*
+ * sqii.cell_apply_groups(cells, added, removed): a unit's stored one-pass
+ * result (sqii.tallies_by_group: [group bit + 1][value], value 1 counting
+ * the students) after a change, group by group and value by value as
+ * sqii.cell_apply.  A group left without students has no tallies, trailing
+ * empty groups are trimmed, and a unit left without students is NULL: the
+ * result is what a full recomputation gives.
+ */
+Datum
+sqii_cell_apply_groups(PG_FUNCTION_ARGS)
+{
+	const char *caller = "sqii.cell_apply_groups";
+	GroupResult in[3] = {{0}};
+	int			width = 0;
+	int			nbits = 0;
+	int			kept = 0;
+	int			i;
+	int			bit;
+	Datum	   *elems;
+	bool	   *nulls;
+	Tally	   *results;
+
+	for (i = 0; i < 3; i++)
+	{
+		if (PG_ARGISNULL(i))
+			continue;
+		ReadGroupResult(PG_GETARG_ARRAYTYPE_P(i), caller, false, &in[i]);
+		if (in[i].nbits == 0)
+			continue;
+		if (width != 0 && in[i].width != width)
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("%s needs results of the same values", caller),
+					 errdetail("The arguments have %d and %d values per group.", width, in[i].width)));
+		width = in[i].width;
+		nbits = Max(nbits, in[i].nbits);
+	}
+	if (nbits == 0)
+		PG_RETURN_NULL();
+
+	elems = palloc(sizeof(Datum) * nbits * width);
+	nulls = palloc(sizeof(bool) * nbits * width);
+	results = palloc(sizeof(Tally) * nbits * width);
+	for (bit = 0; bit < nbits; bit++)
+	{
+		bool		students = false;
+		int			j;
+
+		for (j = 0; j < width; j++)
+		{
+			int			k = bit * width + j;
+			bool		value = CellApply(GroupElement(&in[0], bit, j), GroupElement(&in[1], bit, j),
+										  GroupElement(&in[2], bit, j), &results[k]);
+
+			/* A value where the group has no student left: out of step. */
+			if (j == 0)
+				students = value;
+			else if (value && !students)
+				ReportOutOfStep();
+			nulls[k] = !value;
+			elems[k] = PointerGetDatum(&results[k]);
+		}
+		if (students)
+			kept = bit + 1;
+	}
+	if (kept == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_ARRAYTYPE_P(construct_md_array(elems, nulls, 2, (int[]) {kept, width}, (int[]) {1, 1},
+											 in[0].nbits > 0 ? in[0].elemtype :
+											 in[1].nbits > 0 ? in[1].elemtype : in[2].elemtype,
+											 sizeof(Tally), false, TYPALIGN_DOUBLE));
+}
+
+PG_FUNCTION_INFO_V1(sqii_cell_change_part);
+/*
+ * sqii.cell_change_part(change, removed): the rows added (removed false) or
+ * removed (true) of a sqii.cell_changes result, as a one-pass result of its
+ * own: [group bit + 1][value], trailing groups without values trimmed, NULL
+ * when that part has no value.
+ */
+Datum
+sqii_cell_change_part(PG_FUNCTION_ARGS)
+{
+	GroupResult change;
+	bool		removed = PG_GETARG_BOOL(1);
+	int			width;
+	int			kept = 0;
+	int			bit;
+	int			j;
+	Datum	   *elems;
+	bool	   *nulls;
+
+	ReadGroupResult(PG_GETARG_ARRAYTYPE_P(0), "sqii.cell_change_part", false, &change);
+	if (change.width % 2 != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("sqii.cell_change_part needs the result of sqii.cell_changes"),
+				 errdetail("It has an even number of values per group: those added, then those removed.")));
+	width = change.width / 2;
+	if (width == 0)
+		PG_RETURN_NULL();
+	elems = palloc(sizeof(Datum) * change.nbits * width);
+	nulls = palloc(sizeof(bool) * change.nbits * width);
+	for (bit = 0; bit < change.nbits; bit++)
+	{
+		for (j = 0; j < width; j++)
+		{
+			int			from = bit * change.width + (removed ? width : 0) + j;
+
+			elems[bit * width + j] = change.elems[from];
+			nulls[bit * width + j] = change.nulls[from];
+			if (!change.nulls[from])
+				kept = bit + 1;
+		}
+	}
+	if (kept == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_ARRAYTYPE_P(construct_md_array(elems, nulls, 2, (int[]) {kept, width}, (int[]) {1, 1},
+											 change.elemtype, change.typlen, change.typbyval,
+											 change.typalign));
+}
+
 PG_FUNCTION_INFO_V1(sqii_cell_in_step);
 /*
- * A cell row as a change wrote it: the column that carries the removed
- * students' tallies into ON CONFLICT DO UPDATE is left NULL by the update,
- * and a cell never holds fewer than zero students.  A row inserted with
- * removed tallies means the change removed students from a cell that does
- * not exist: the cells are out of step.
+ * A unit row as a change wrote it: the column that carries the removed
+ * students' tallies into ON CONFLICT DO UPDATE is left NULL by the update.
+ * A row inserted with removed tallies means the change removed students from
+ * a unit that has no row: the cells are out of step.
  */
 Datum
 sqii_cell_in_step(PG_FUNCTION_ARGS)
 {
-	if (!PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_GETARG_INT64(1) < 0)
+	if (!PG_ARGISNULL(0))
 		ReportOutOfStep();
 	PG_RETURN_BOOL(true);
 }

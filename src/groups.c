@@ -216,13 +216,14 @@ sqii_groups(PG_FUNCTION_ARGS)
 /*
  * One-pass state: for each group bit seen so far, one accumulator per value
  * aggregated (width: 1 for tally_by_group, the number of values for
- * tallies_by_group), stored group-major.  Slots are added as higher bits
- * appear, so 14 groups cost 14 slots, not 63.
+ * tallies_by_group), stored group-major.  Room starts at 16 groups and
+ * doubles when a higher bit appears, so the default 14 groups cost 16 slots,
+ * not 63.
  */
 typedef struct GroupTallyState
 {
 	int			width;
-	int			nslots;
+	int			nslots;			/* group bits with room allocated */
 	uint64		seen;			/* bits that received at least one value */
 	TallyAccum *slots;			/* slots[bit * width + value] */
 } GroupTallyState;
@@ -248,15 +249,24 @@ NewGroupState(int width, MemoryContext mcxt)
 	return state;
 }
 
-/* Room for group bits 0 .. nslots - 1. */
+/*
+ * The first allocation's room: the default groups (bits 0-13) fit, so a
+ * school's state is allocated once instead of growing with each higher bit
+ * its rows bring (a repalloc and copy per step, many per school).
+ */
+#define GROUP_SLOTS_FIRST 16
+
+/* Room for group bits 0 .. nslots - 1, growing by doubling. */
 static void
 EnsureSlots(GroupTallyState *state, int nslots, MemoryContext mcxt)
 {
 	Size		old_size = sizeof(TallyAccum) * state->nslots * state->width;
-	Size		new_size = sizeof(TallyAccum) * nslots * state->width;
+	Size		new_size;
 
 	if (nslots <= state->nslots)
 		return;
+	nslots = Min(Max(nslots, Max(GROUP_SLOTS_FIRST, state->nslots * 2)), MAX_GROUPS);
+	new_size = sizeof(TallyAccum) * nslots * state->width;
 	if (state->slots == NULL)
 		state->slots = MemoryContextAllocZero(mcxt, new_size);
 	else
@@ -268,19 +278,20 @@ EnsureSlots(GroupTallyState *state, int nslots, MemoryContext mcxt)
 }
 
 /*
- * The row's mask, checked, with room for its groups in the state (created on
- * the first row with a mask).  False when the row has no mask.
+ * The row's mask (argument mask_arg), checked, with room for its groups in
+ * the state (created on the first row with a mask).  False when the row has
+ * no mask.
  */
 static bool
-GroupAccumBegin(FunctionCallInfo fcinfo, GroupTallyState **state, int width, uint64 *mask)
+GroupAccumBegin(FunctionCallInfo fcinfo, int mask_arg, GroupTallyState **state, int width, uint64 *mask)
 {
 	MemoryContext aggcontext = AggContextOrError(fcinfo, "tally_by_group");
 	int64		m;
 
 	*state = PG_ARGISNULL(0) ? NULL : (GroupTallyState *) PG_GETARG_POINTER(0);
-	if (PG_ARGISNULL(1))
+	if (PG_ARGISNULL(mask_arg))
 		return false;
-	m = PG_GETARG_INT64(1);
+	m = PG_GETARG_INT64(mask_arg);
 	CheckMask(m);
 	if (*state == NULL)
 		*state = NewGroupState(width, aggcontext);
@@ -336,7 +347,7 @@ tally_by_group_bool_accum(PG_FUNCTION_ARGS)
 	GroupTallyState *state;
 	uint64		mask;
 
-	if (GroupAccumBegin(fcinfo, &state, 1, &mask) && !PG_ARGISNULL(2))
+	if (GroupAccumBegin(fcinfo, 1, &state, 1, &mask) && !PG_ARGISNULL(2))
 		AddBoolToGroups(state, 0, mask, PG_GETARG_BOOL(2));
 	if (state == NULL)
 		PG_RETURN_NULL();
@@ -351,7 +362,7 @@ tally_by_group_float8_accum(PG_FUNCTION_ARGS)
 	GroupTallyState *state;
 	uint64		mask;
 
-	if (GroupAccumBegin(fcinfo, &state, 1, &mask) && !PG_ARGISNULL(2))
+	if (GroupAccumBegin(fcinfo, 1, &state, 1, &mask) && !PG_ARGISNULL(2))
 		AddValueToGroups(state, 0, mask, PG_GETARG_FLOAT8(2));
 	if (state == NULL)
 		PG_RETURN_NULL();
@@ -381,7 +392,7 @@ typedef struct ValueKinds
  * in fn_extra: true/false values are counted, numbers summed.
  */
 static const ValueKinds *
-GetValueKinds(FunctionCallInfo fcinfo)
+GetValueKinds(FunctionCallInfo fcinfo, const char *fname, int first)
 {
 	ValueKinds *kinds = (ValueKinds *) fcinfo->flinfo->fn_extra;
 	int			j;
@@ -391,15 +402,15 @@ GetValueKinds(FunctionCallInfo fcinfo)
 	if (get_fn_expr_variadic(fcinfo->flinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("sqii.tallies_by_group does not take a VARIADIC array"),
+				 errmsg("%s does not take a VARIADIC array", fname),
 				 errhint("Pass each indicator's column as its own argument.")));
 	kinds = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt,
-							   offsetof(ValueKinds, kind) + sizeof(ValueKind) * (PG_NARGS() - 2));
-	kinds->nvalues = PG_NARGS() - 2;
+							   offsetof(ValueKinds, kind) + sizeof(ValueKind) * (PG_NARGS() - first));
+	kinds->nvalues = PG_NARGS() - first;
 	for (j = 0; j < kinds->nvalues; j++)
 	{
 		/* "any" passes a domain as itself: a domain over a number is a number. */
-		Oid			type = getBaseType(get_fn_expr_argtype(fcinfo->flinfo, 2 + j));
+		Oid			type = getBaseType(get_fn_expr_argtype(fcinfo->flinfo, first + j));
 
 		switch (type)
 		{
@@ -427,8 +438,8 @@ GetValueKinds(FunctionCallInfo fcinfo)
 			default:
 				ereport(ERROR,
 						(errcode(ERRCODE_DATATYPE_MISMATCH),
-						 errmsg("sqii.tallies_by_group cannot tally a value of type %s",
-								format_type_be(type)),
+						 errmsg("%s cannot tally a value of type %s",
+								fname, format_type_be(type)),
 						 errdetail("Value %d is neither boolean nor a number.", j + 1),
 						 errhint("Pass boolean indicators (met or not) and numeric measures.")));
 		}
@@ -456,50 +467,86 @@ NumericValue(Datum d)
 	return x;
 }
 
+/*
+ * Add a row's values (arguments first .. first + nvalues - 1) to its groups'
+ * slots offset .. offset + nvalues - 1.
+ */
+static void
+AddValueArgs(FunctionCallInfo fcinfo, const ValueKinds *kinds, int first, GroupTallyState *state,
+			 uint64 mask, int offset)
+{
+	int			j;
+
+	for (j = 0; j < kinds->nvalues; j++)
+	{
+		Datum		d = PG_GETARG_DATUM(first + j);
+		int			slot = offset + j;
+
+		if (PG_ARGISNULL(first + j))
+			continue;
+		switch (kinds->kind[j])
+		{
+			case VALUE_BOOL:
+				AddBoolToGroups(state, slot, mask, DatumGetBool(d));
+				break;
+			case VALUE_INT2:
+				AddValueToGroups(state, slot, mask, (float8) DatumGetInt16(d));
+				break;
+			case VALUE_INT4:
+				AddValueToGroups(state, slot, mask, (float8) DatumGetInt32(d));
+				break;
+			case VALUE_INT8:
+				AddValueToGroups(state, slot, mask, (float8) DatumGetInt64(d));
+				break;
+			case VALUE_FLOAT4:
+				AddValueToGroups(state, slot, mask, (float8) DatumGetFloat4(d));
+				break;
+			case VALUE_FLOAT8:
+				AddValueToGroups(state, slot, mask, DatumGetFloat8(d));
+				break;
+			case VALUE_NUMERIC:
+				AddValueToGroups(state, slot, mask, NumericValue(d));
+				break;
+		}
+	}
+}
+
 PG_FUNCTION_INFO_V1(tallies_by_group_accum);
 /* Transition of sqii.tallies_by_group(mask, VARIADIC "any"). */
 Datum
 tallies_by_group_accum(PG_FUNCTION_ARGS)
 {
-	const ValueKinds *kinds = GetValueKinds(fcinfo);
+	const ValueKinds *kinds = GetValueKinds(fcinfo, "sqii.tallies_by_group", 2);
 	GroupTallyState *state;
 	uint64		mask;
-	int			j;
 
-	if (GroupAccumBegin(fcinfo, &state, kinds->nvalues, &mask))
-	{
-		for (j = 0; j < kinds->nvalues; j++)
-		{
-			Datum		d = PG_GETARG_DATUM(2 + j);
+	if (GroupAccumBegin(fcinfo, 1, &state, kinds->nvalues, &mask))
+		AddValueArgs(fcinfo, kinds, 2, state, mask, 0);
+	if (state == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_POINTER(state);
+}
 
-			if (PG_ARGISNULL(2 + j))
-				continue;
-			switch (kinds->kind[j])
-			{
-				case VALUE_BOOL:
-					AddBoolToGroups(state, j, mask, DatumGetBool(d));
-					break;
-				case VALUE_INT2:
-					AddValueToGroups(state, j, mask, (float8) DatumGetInt16(d));
-					break;
-				case VALUE_INT4:
-					AddValueToGroups(state, j, mask, (float8) DatumGetInt32(d));
-					break;
-				case VALUE_INT8:
-					AddValueToGroups(state, j, mask, (float8) DatumGetInt64(d));
-					break;
-				case VALUE_FLOAT4:
-					AddValueToGroups(state, j, mask, (float8) DatumGetFloat4(d));
-					break;
-				case VALUE_FLOAT8:
-					AddValueToGroups(state, j, mask, DatumGetFloat8(d));
-					break;
-				case VALUE_NUMERIC:
-					AddValueToGroups(state, j, mask, NumericValue(d));
-					break;
-			}
-		}
-	}
+PG_FUNCTION_INFO_V1(cell_changes_accum);
+/*
+ * Transition of sqii.cell_changes(removal, mask, VARIADIC "any"): the state
+ * of sqii.tallies_by_group with twice the values, an added row's values in
+ * the first half of its groups' slots and a removed row's in the second.
+ */
+Datum
+cell_changes_accum(PG_FUNCTION_ARGS)
+{
+	const ValueKinds *kinds = GetValueKinds(fcinfo, "sqii.cell_changes", 3);
+	GroupTallyState *state;
+	uint64		mask;
+
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("sqii.cell_changes needs to know whether each row is added or removed"),
+				 errhint("Pass false for a row added, true for a row removed.")));
+	if (GroupAccumBegin(fcinfo, 2, &state, 2 * kinds->nvalues, &mask))
+		AddValueArgs(fcinfo, kinds, 3, state, mask, PG_GETARG_BOOL(1) ? kinds->nvalues : 0);
 	if (state == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_POINTER(state);
@@ -699,25 +746,13 @@ tallies_by_group_final(PG_FUNCTION_ARGS)
 }
 
 /*
- * Emit one row (group_code, tallies) per group with a value of a one-pass
- * result; a 1-D array is one value per group.  With single, the array must be
- * 1-D and the row carries the tally itself.
+ * Read a one-pass result, checking its shape; with single, it must be 1-D
+ * (one tally per group).
  */
-static Datum
-GroupRows(FunctionCallInfo fcinfo, const char *caller, bool single)
+void
+ReadGroupResult(ArrayType *arr, const char *caller, bool single, GroupResult *result)
 {
-	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	GroupMap   *map = GetGroupMap(fcinfo);
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-	Datum	   *elems;
-	bool	   *nulls;
 	int			nelems;
-	int			nbits;
-	int			width;
-	int			bit;
 
 	if (ARR_NDIM(arr) > 2)
 		ereport(ERROR,
@@ -730,42 +765,122 @@ GroupRows(FunctionCallInfo fcinfo, const char *caller, bool single)
 				 errmsg("%s needs the result of sqii.tally_by_group, a 1-D array", caller),
 				 errdetail("The array has 2 dimensions: one tally per group and indicator."),
 				 errhint("Read the result of sqii.tallies_by_group with sqii.group_tally_rows.")));
-	InitMaterializedSRF(fcinfo, 0);
+	memset(result, 0, sizeof(GroupResult));
 	if (ARR_NDIM(arr) == 0)
-		return (Datum) 0;
-	nbits = ARR_DIMS(arr)[0];
-	width = ARR_NDIM(arr) == 2 ? ARR_DIMS(arr)[1] : 1;
-	if (nbits > MAX_GROUPS)
+		return;
+	result->nbits = ARR_DIMS(arr)[0];
+	result->width = ARR_NDIM(arr) == 2 ? ARR_DIMS(arr)[1] : 1;
+	if (result->nbits > MAX_GROUPS)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("%s got %d groups, more than the %d a group mask holds",
-						caller, nbits, MAX_GROUPS)));
-	get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
-	deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign, &elems, &nulls, &nelems);
+						caller, result->nbits, MAX_GROUPS)));
+	result->elemtype = ARR_ELEMTYPE(arr);
+	get_typlenbyvalalign(result->elemtype, &result->typlen, &result->typbyval, &result->typalign);
+	deconstruct_array(arr, result->elemtype, result->typlen, result->typbyval, result->typalign,
+					  &result->elems, &result->nulls, &nelems);
+}
 
-	for (bit = 0; bit < nbits; bit++)
+/* Whether group bit has a value in a result. */
+static bool
+GroupHasValue(const GroupResult *result, int bit)
+{
+	int			j;
+
+	if (bit >= result->nbits)
+		return false;
+	for (j = 0; j < result->width; j++)
+	{
+		if (!result->nulls[bit * result->width + j])
+			return true;
+	}
+	return false;
+}
+
+/* Group bit's tallies, one per value, as a sqii.tally[]. */
+static Datum
+GroupValues(const GroupResult *result, int bit)
+{
+	return PointerGetDatum(construct_md_array(result->elems + bit * result->width,
+											  result->nulls + bit * result->width, 1,
+											  (int *) &result->width, (int[]) {1}, result->elemtype,
+											  result->typlen, result->typbyval, result->typalign));
+}
+
+/* The code of a group bit that has tallies, or an error. */
+static Datum
+GroupCode(const GroupMap *map, int bit)
+{
+	if (map->code_of_bit[bit] == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("group bit %d has tallies but no row in sqii.student_group", bit),
+				 errhint("Tallies by group must be read with the sqii.student_group rows they were built with.")));
+	return CStringGetTextDatum(map->code_of_bit[bit]);
+}
+
+PG_FUNCTION_INFO_V1(cell_changes_final);
+/*
+ * sqii.cell_changes: sqii.tally[bit + 1][value] with the added rows' values
+ * then the removed rows'; NULL when the two halves are equal (the change
+ * adds back what it removes, so the cells stay as they are).
+ */
+Datum
+cell_changes_final(PG_FUNCTION_ARGS)
+{
+	GroupTallyState *state;
+	int			half;
+	uint64		mask;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	state = (GroupTallyState *) PG_GETARG_POINTER(0);
+	half = state->width / 2;
+	mask = state->seen;
+	while (mask != 0)
+	{
+		int			bit = pg_rightmost_one_pos64(mask);
+		int			j;
+
+		mask &= mask - 1;
+		for (j = 0; j < half; j++)
+		{
+			const TallyAccum *added = GROUP_SLOT(state, bit, j);
+			const TallyAccum *removed = GROUP_SLOT(state, bit, half + j);
+
+			if (added->n != removed->n || added->sum != removed->sum ||
+				added->sum_err != removed->sum_err || added->sumsq != removed->sumsq ||
+				added->sumsq_err != removed->sumsq_err)
+				return GroupStateArray(fcinfo, 2);
+		}
+	}
+	PG_RETURN_NULL();
+}
+
+/*
+ * Emit one row (group_code, tallies) per group with a value of a one-pass
+ * result; a 1-D array is one value per group.  With single, the array must be
+ * 1-D and the row carries the tally itself.
+ */
+static Datum
+GroupRows(FunctionCallInfo fcinfo, const char *caller, bool single)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	GroupMap   *map = GetGroupMap(fcinfo);
+	GroupResult result;
+	int			bit;
+
+	ReadGroupResult(PG_GETARG_ARRAYTYPE_P(0), caller, single, &result);
+	InitMaterializedSRF(fcinfo, 0);
+	for (bit = 0; bit < result.nbits; bit++)
 	{
 		Datum		row[2];
 		bool		rownulls[2] = {false, false};
-		bool		any = false;
-		int			j;
 
-		for (j = 0; j < width; j++)
-			any |= !nulls[bit * width + j];
-		if (!any)
+		if (!GroupHasValue(&result, bit))
 			continue;
-		if (map->code_of_bit[bit] == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("group bit %d has tallies but no row in sqii.student_group", bit),
-					 errhint("Tallies by group must be read with the sqii.student_group rows they were built with.")));
-		row[0] = CStringGetTextDatum(map->code_of_bit[bit]);
-		if (single)
-			row[1] = elems[bit];
-		else
-			row[1] = PointerGetDatum(construct_md_array(elems + bit * width, nulls + bit * width, 1,
-														&width, (int[]) {1}, ARR_ELEMTYPE(arr),
-														typlen, typbyval, typalign));
+		row[0] = GroupCode(map, bit);
+		row[1] = single ? result.elems[bit] : GroupValues(&result, bit);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, row, rownulls);
 	}
 	return (Datum) 0;

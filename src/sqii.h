@@ -60,6 +60,21 @@ typedef struct TallyAccum
 	uint8		min_n_state;	/* a MinNState */
 } TallyAccum;
 
+/* groups.c: a one-pass result (sqii.tally_by_group, sqii.tallies_by_group), read. */
+typedef struct GroupResult
+{
+	int			nbits;			/* groups in the array (0: empty array) */
+	int			width;			/* values per group */
+	Oid			elemtype;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	Datum	   *elems;			/* [bit * width + value] */
+	bool	   *nulls;
+} GroupResult;
+
+extern void ReadGroupResult(ArrayType *arr, const char *caller, bool single, GroupResult *result);
+
 /* config.c: reading sqii's configuration tables */
 typedef void (*ConfigRowCallback) (HeapTuple tuple, TupleDesc desc, void *arg);
 extern void ConfigRead(Oid fn_oid, const char *query, const char *param,

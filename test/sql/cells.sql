@@ -118,13 +118,18 @@ UPDATE st SET dfs = 'NaN' WHERE id = 2;
 -- Whole-number dfs: a fractional dfs is refused too (decimals 0 by default).
 UPDATE st SET dfs = 0.5 WHERE id = 2;
 
--- A cell changed by hand: the cells are out of step.  check_cells shows it,
--- a change that removes the missing students fails clearly, and a rebuild
--- puts the cells back in step.
-UPDATE cells SET met = NULL, students = 1 WHERE year = 2018 AND school = 10 AND group_code = 'EL';
+-- A cell changed by hand (in the unit rows behind the view: group bit + 1,
+-- then 1 for the students and 1 + i for indicator i): the cells are out of
+-- step.  check_cells shows it, a change that removes the missing students
+-- fails clearly, and a rebuild puts the cells back in step.
+\d cells_sqii
+-- School 10's EL cell (bit 9) loses its met tally.
+UPDATE cells_sqii SET groups[10][2] = NULL WHERE year = 2018 AND school = 10;
 SELECT * FROM sqii.check_cells('cells');
 DELETE FROM st WHERE year = 2018 AND el AND school = 10;
-DELETE FROM cells WHERE year = 2018 AND school = 20 AND group_code = 'AA';
+-- School 20's AA cell (bit 1) disappears; student 6 is in it.
+UPDATE cells_sqii SET groups[2:2][1:4] = array_fill(NULL::sqii.tally, ARRAY[1, 4]) WHERE year = 2018 AND school = 20;
+SELECT count(*) AS aa_cells_of_school_20 FROM cells WHERE year = 2018 AND school = 20 AND group_code = 'AA';
 UPDATE st SET met = NOT met WHERE year = 2018 AND id = 6;
 SELECT sqii.rebuild_cells('cells');
 SELECT * FROM sqii.check_cells('cells');
@@ -192,6 +197,21 @@ SELECT sqii.cell_apply('(2,1,1)', NULL, '(3,1,1)');
 SELECT sqii.cell_apply('(2,1,1)', '(1,1,1)', '(3,2,2)') AS emptied, sqii.cell_apply(NULL, NULL, NULL) AS nothing,
        sqii.cell_apply('(2,1,1)', '(1,0,0)', '(1,1,1)') AS changed;
 SELECT sqii.cell_unscale('(2,35,625)', 1);
+-- A unit row after a change, group by group.  Group bit 0: 3 students + 1,
+-- value (2,1,1) + (1,1,1); bit 1: its only student leaves, so the group has
+-- no tallies and, being the last group, is trimmed.
+SELECT sqii.cell_apply_groups('{{"(3,3,3)","(2,1,1)"},{"(1,1,1)","(1,0,0)"}}', '{{"(1,1,1)","(1,1,1)"}}',
+                              '{{NULL,NULL},{"(1,1,1)","(1,0,0)"}}');
+-- A middle group left empty stays as NULLs; the last student gone: NULL.
+SELECT sqii.cell_apply_groups('{{"(2,2,2)",NULL},{"(1,1,1)","(1,7,49)"},{"(1,1,1)",NULL}}', NULL,
+                              '{{"(1,1,1)",NULL},{"(1,1,1)","(1,7,49)"}}') AS middle_emptied,
+       sqii.cell_apply_groups('{{"(1,1,1)","(1,1,1)"}}', NULL, '{{"(1,1,1)","(1,1,1)"}}') IS NULL AS unit_emptied,
+       sqii.cell_apply_groups(NULL, '{{"(1,1,1)","(1,4,16)"}}', NULL) AS new_unit;
+-- Out of step: a value removed that the group does not hold; a value left in
+-- a group without students; results of different widths.
+SELECT sqii.cell_apply_groups('{{"(1,1,1)",NULL}}', NULL, '{{NULL,"(1,5,25)"}}');
+SELECT sqii.cell_apply_groups('{{"(1,1,1)","(1,2,4)"}}', NULL, '{{"(1,1,1)",NULL}}');
+SELECT sqii.cell_apply_groups('{{"(1,1,1)","(1,2,4)"}}', '{{"(1,1,1)"}}', NULL);
 SELECT sqii.cells_trigger();
 
 -- Dropping the cells drops their triggers too.
