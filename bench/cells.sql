@@ -160,9 +160,9 @@ SELECT count(*) FROM bench.students_b \g /dev/null
 SELECT format('CALL bench.round(%L, %s, %s)', shape, r, :n_schools)
 FROM generate_series(1, :reps) AS r, unnest(ARRAY['spread', 'clustered']) AS shape
 ORDER BY r, shape DESC \gexec
-VACUUM bench.cells_t;
-VACUUM bench.cells_b;
-VACUUM bench.cells_r;
+VACUUM bench.cells_t_sqii;
+VACUUM bench.cells_b_sqii;
+VACUUM bench.cells_r_sqii;
 
 \echo
 \echo 'Changes per round (students): updated, deleted, inserted, as the last round made them'

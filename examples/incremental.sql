@@ -18,9 +18,12 @@ SELECT sqii.create_cells('sample.cells', 'sample.students', ARRAY['school_year',
                                'on_track', 'graduated'],
                          ARRAY['race', 'el', 'sed', 'swd', 'foster', 'homeless']) \gset
 
--- A published table that reads the maintained cells: chronic absenteeism in
+-- A staff preview of a table on the maintained cells: chronic absenteeism in
 -- 2018, schools by student group with the district as total row, hidden cells
 -- planned again by sqii.suppression on every read (so it follows the cells).
+-- It protects this one table alone (the 0.1 attacker), so it is not a
+-- publication: the public release is protected and audited again from the
+-- changed cells with tools/publish-release (README, "Publishing a release").
 CREATE VIEW sample.published_live AS
 WITH c AS (
     SELECT school_id, group_code, chronic_absent AS t FROM sample.cells WHERE school_year = 2018
@@ -134,7 +137,7 @@ SELECT :week_ms - :writes_ms AS cells_ms, round(:refresh_ms / greatest(:week_ms 
 \echo 'Cells differing from the refreshed view:' :differing
 
 \echo
-\echo 'Published chronic absenteeism 2018 (a view on the maintained cells): cells that changed this week'
+\echo 'Staff preview of chronic absenteeism 2018 (a view on the maintained cells, not a publication): cells that changed this week'
 SELECT count(*) AS changed_cells FROM published_before b JOIN sample.published_live a USING (school_id, group_code)
 WHERE a.shown IS DISTINCT FROM b.shown \gset
 SELECT COALESCE(sc.name, 'District') AS "school", a.group_code AS "group", b.shown AS "before", a.shown AS "after"
@@ -145,4 +148,5 @@ WHERE a.shown IS DISTINCT FROM b.shown
 ORDER BY a.school_id NULLS FIRST, array_position(ARRAY['ALL','AA','AI','AS','FI','HI','PI','WH','MR','EL','SED','SWD','FOS','HOM'],
                                                  a.group_code)
 LIMIT 12;
-\echo :changed_cells 'published cells changed (12 shown); * = hidden by primary or complementary suppression, planned again on read.'
+\echo :changed_cells 'preview cells changed (12 shown); * = hidden by primary or complementary suppression, planned again on read;'
+\echo 'the public release is protected and audited again from the changed cells (tools/publish-release).'
