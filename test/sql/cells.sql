@@ -197,6 +197,19 @@ SELECT sqii.cell_apply('(2,1,1)', NULL, '(3,1,1)');
 SELECT sqii.cell_apply('(2,1,1)', '(1,1,1)', '(3,2,2)') AS emptied, sqii.cell_apply(NULL, NULL, NULL) AS nothing,
        sqii.cell_apply('(2,1,1)', '(1,0,0)', '(1,1,1)') AS changed;
 SELECT sqii.cell_unscale('(2,35,625)', 1);
+-- A change per unit in one pass: each group's values added, then its values
+-- removed.  Student 1 (group bit 0, value 5) arrives, student 2 (bits 0 and
+-- 1, value 2) leaves; then the parts, trailing groups without values trimmed.
+CREATE TEMP TABLE change_rows (removal boolean, mask bigint, v int);
+INSERT INTO change_rows VALUES (false, 1, 5), (true, 3, 2);
+SELECT sqii.cell_changes(removal, mask, true, v) AS change,
+       sqii.cell_change_part(sqii.cell_changes(removal, mask, true, v), false) AS added,
+       sqii.cell_change_part(sqii.cell_changes(removal, mask, true, v), true) AS removed
+FROM change_rows;
+-- A student who leaves and comes back unchanged is no change (NULL); a row
+-- that is neither added nor removed is an error.
+SELECT sqii.cell_changes(removal, 1, true, 7) IS NULL AS no_change FROM (VALUES (false), (true)) AS x(removal);
+SELECT sqii.cell_changes(NULL, 1, true);
 -- A unit row after a change, group by group.  Group bit 0: 3 students + 1,
 -- value (2,1,1) + (1,1,1); bit 1: its only student leaves, so the group has
 -- no tallies and, being the last group, is trimmed.
