@@ -227,10 +227,38 @@ SELECT sqii.cell_apply_groups('{{"(1,1,1)","(1,2,4)"}}', NULL, '{{"(1,1,1)",NULL
 SELECT sqii.cell_apply_groups('{{"(1,1,1)","(1,2,4)"}}', '{{"(1,1,1)"}}', NULL);
 SELECT sqii.cells_trigger();
 
--- Dropping the cells drops their triggers too.
+-- Roles that are not the owner: a writer with rights on the students and the
+-- unit rows moves a student and the cells follow; a writer without rights on
+-- the unit rows is refused (the triggers run as the writer); a reader with
+-- SELECT on the view alone reads the cells, not the unit rows.
+CREATE ROLE cells_writer LOGIN;
+CREATE ROLE cells_student_writer LOGIN;
+CREATE ROLE cells_reader LOGIN;
+GRANT USAGE ON SCHEMA cells_test TO cells_writer, cells_student_writer, cells_reader;
+GRANT SELECT, UPDATE ON st TO cells_writer, cells_student_writer;
+GRANT SELECT, INSERT, UPDATE, DELETE ON cells_sqii TO cells_writer;
+GRANT SELECT ON cells TO cells_reader;
+SET ROLE cells_writer;
+UPDATE st SET school = 10 WHERE year = 2018 AND id = 6;
+RESET ROLE;
+SELECT * FROM sqii.check_cells('cells');
+SET ROLE cells_student_writer;
+UPDATE st SET school = 20 WHERE year = 2018 AND id = 6;
+RESET ROLE;
+SET ROLE cells_reader;
+SELECT school, group_code, students FROM cells WHERE year = 2018 AND group_code = 'AA' ORDER BY school;
+SELECT count(*) FROM cells_sqii;
+RESET ROLE;
+REVOKE ALL ON SCHEMA cells_test FROM cells_writer, cells_student_writer, cells_reader;
+REVOKE ALL ON st FROM cells_writer, cells_student_writer;
+REVOKE ALL ON cells_sqii FROM cells_writer;
+REVOKE ALL ON cells FROM cells_reader;
+DROP ROLE cells_writer, cells_student_writer, cells_reader;
+
+-- Dropping the cells drops their view, unit rows and triggers.
 SELECT sqii.drop_cells('cells_batch');
 SELECT tgname FROM pg_trigger WHERE tgrelid = 'st'::regclass ORDER BY tgname;
-SELECT to_regclass('cells_batch');
+SELECT to_regclass('cells_batch'), to_regclass('cells_batch_sqii');
 SET client_min_messages = warning;
 DROP SCHEMA cells_test CASCADE;
 RESET client_min_messages;
