@@ -62,18 +62,17 @@ static bool
 CellApply(const Tally *cell, const Tally *added, const Tally *removed, Tally *result)
 {
 	TallyAccum	acc = {0};
-	Tally	   *total;
+	Tally		total;
 
 	if (cell != NULL)
 		TallyAccumAddTally(&acc, cell);
 	if (added != NULL)
 		TallyAccumAddTally(&acc, added);
-	total = TallyFromAccum(&acc);
+	TallyFromAccumInto(&acc, &total);
 	if (removed == NULL)
-		*result = *total;
-	else if (!TallyComplement(total, removed, result))
+		*result = total;
+	else if (!TallyComplement(&total, removed, result))
 		ReportOutOfStep();
-	pfree(total);
 	return result->n != 0;
 }
 

@@ -96,6 +96,7 @@ extern void CheckTally(const Tally *t);
 extern bool TallySumTooLarge(int64 n, float8 sum, float8 sumsq, float8 slack);
 extern void CheckMinN(int32 min_n);
 extern Tally *TallyFromAccum(const TallyAccum *acc);
+extern void TallyFromAccumInto(const TallyAccum *acc, Tally *t);
 extern bool TallyComplement(const Tally *total, const Tally *part, Tally *result);
 extern bool TallyPct(const Tally *t, int32 min_n, float8 *result);
 extern bool TallyMean(const Tally *t, int32 min_n, float8 *result);

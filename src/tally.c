@@ -96,6 +96,14 @@ TallyFromAccum(const TallyAccum *acc)
 {
 	Tally	   *t = (Tally *) palloc(sizeof(Tally));
 
+	TallyFromAccumInto(acc, t);
+	return t;
+}
+
+/* The same, into t. */
+void
+TallyFromAccumInto(const TallyAccum *acc, Tally *t)
+{
 	TallyAccumCheck(acc);
 	t->n = acc->n;
 	t->sum = acc->sum + acc->sum_err;
@@ -103,7 +111,6 @@ TallyFromAccum(const TallyAccum *acc)
 	/* Rounding of the compensation cannot make a sum of squares negative. */
 	if (t->sumsq < 0)
 		t->sumsq = 0;
-	return t;
 }
 
 /*
