@@ -162,7 +162,8 @@ GROUP BY i.level ORDER BY array_position(ARRAY['elementary','middle','high'], i.
 SELECT school_id AS explained_school FROM sample.identified
 WHERE school_year = :year AND identified ORDER BY index LIMIT 1 \gset
 \echo
-\echo 'How the lowest school''s index was made (sqii.explain):'
+\echo 'How the lowest school''s index was made (sqii.explain), for district staff: its levels and shares are'
+\echo 'facts about student groups the public release may hide, so it is not published with the release.'
 CREATE TEMP TABLE explained AS
 SELECT sqii.explain('core-2016', level, indicator, group_code, value, n) AS e
 FROM sample.index_cell WHERE school_year = :year AND school_id = :explained_school GROUP BY level;
