@@ -274,7 +274,9 @@ class System:
         self.a = csr_matrix(coo_matrix((vals, (r, cidx)), shape=(len(rows), len(lb))))
         self.ac = self.a.tocsc()
         self.row_nnz = np.diff(self.a.indptr)
-        self.solves = 0
+        self.solves = 0                 # programs solved (each exactly)
+        self.lp_solves = 0              # of them, tried on the relaxation first
+        self.mip_solves = 0             # of them, by the integer program
         self.solve_time = 0.0
         self.check_truth()
 
@@ -316,15 +318,14 @@ class System:
         shift = a_t[keep] @ rest
         return cols, a_in[keep], self.rlo[touched][keep] - shift, self.rhi[touched][keep] - shift
 
-    def verify(self, sub, x):
+    def feasible(self, sub, x):
         """A certificate is a proof only if it is a feasible integer point:
         check it here rather than trust the solver."""
         cols, a, rlo, rhi = sub
         ax = a @ x
-        if ((ax < rlo - EPS) | (ax > rhi + EPS)).any() or \
-                ((x < self.lb[cols] - EPS) | (x > self.ub[cols] + EPS)).any() or \
-                (np.abs(x - np.round(x)) > EPS).any():
-            raise RuntimeError('the solver returned a point outside the attacker\'s system')
+        return not (((ax < rlo - EPS) | (ax > rhi + EPS)).any() or
+                    ((x < self.lb[cols] - EPS) | (x > self.ub[cols] + EPS)).any() or
+                    (np.abs(x - np.round(x)) > EPS).any())
 
     def solve(self, sub, objective):
         """Minimize objective (dict var -> coef) over the integer points of
@@ -337,11 +338,27 @@ class System:
             if var in pos:                    # else a constant here
                 c[pos[var]] = coef
         cons = [LinearConstraint(a, rlo, rhi)] if a.shape[0] else []
+        bounds = Bounds(self.lb[cols], self.ub[cols])
         t0 = time.time()
-        res = milp(c, integrality=np.ones(len(cols)), bounds=Bounds(self.lb[cols], self.ub[cols]),
+        # The linear relaxation first: the sums make its optimal vertices
+        # mostly integral, and an integral optimum of the relaxation that is
+        # a feasible integer point of sub is an optimum of the integer
+        # program (no integer point does better than the relaxation).  Any
+        # other outcome goes to the integer program.
+        res = milp(c, integrality=np.zeros(len(cols)), bounds=bounds, constraints=cons,
+                   options={'presolve': False})
+        self.lp_solves += 1
+        if res.status == 0 and res.x is not None:
+            x = np.round(res.x)
+            if (np.abs(res.x - x) <= 1e-9).all() and self.feasible(sub, x):
+                self.solve_time += time.time() - t0
+                self.solves += 1
+                return 'optimal', dict(zip(cols, x))
+        res = milp(c, integrality=np.ones(len(cols)), bounds=bounds,
                    constraints=cons, options={'mip_rel_gap': 0, 'presolve': False})
         self.solve_time += time.time() - t0
         self.solves += 1
+        self.mip_solves += 1
         if res.status == 3 or (res.status != 0 and 'unbounded' in (res.message or '').lower()):
             return 'unbounded', None
         if res.status == 2:
@@ -354,7 +371,8 @@ class System:
         if res.status != 0:
             raise RuntimeError('integer program failed: %s' % res.message)
         x = np.round(res.x)
-        self.verify(sub, x)
+        if not self.feasible(sub, x):
+            raise RuntimeError('the solver returned a point outside the attacker\'s system')
         return 'optimal', dict(zip(cols, x))
 
 
@@ -475,7 +493,10 @@ class Audit:
         if not self.recording:
             return
         touched = set()
+        t = self.sys.truth
         for v, val in point.items():
+            if val == t[v]:
+                continue                    # at the truth: widens nothing
             s = self.seen_n[v]
             if val < s[0]:
                 s[0] = val
@@ -506,6 +527,10 @@ class Audit:
             seen = [min(seen[0], point[v]), max(seen[1], point[v])]
             if certify and seen[1] - seen[0] >= need:
                 return seen[0], seen[1], True
+            if sign > 0 and seen[1] - self.sys.lb[v] < need:
+                # Not even its lower bound is far enough below the largest
+                # value here: the smallest need not be solved for.
+                return self.sys.lb[v], seen[1], False
         return seen[0], seen[1], bool(seen[1] - seen[0] >= need)
 
     def rate_bounds(self, c, sub, certify, need):
@@ -533,7 +558,8 @@ class Audit:
         return out[0], out[1], bool(out[1] - out[0] >= need - EPS)
 
     STAGES = (('near', 3, 'fixed'), ('unit', 0, 'relaxed'), ('give', -8, 'fixed'), ('wider', 12, 'fixed'),
-              ('column', None, 'relaxed'), ('column', None, 'fixed'))
+              ('wider', 24, 'fixed'), ('wider', 48, 'fixed'), ('column', None, 'relaxed'),
+              ('column', None, 'fixed'))
 
     def check(self, c, what, stages=None):
         """(lo, hi, protected, how) for one cell: certified by points seen or
