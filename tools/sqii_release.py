@@ -390,6 +390,8 @@ class Audit:
         self.rw = rate_width
         self.sys = release.build(year)
         self.recording = True
+        self.points = []                # certificates: {variable: value} where not the truth
+        self.ends = {}                  # (variable or rate cell key, 0 or 1): the point at that end
         self.how = defaultdict(int)
         self.how_time = defaultdict(float)
         self.unit_vars = defaultdict(list)
@@ -489,25 +491,91 @@ class Audit:
     # --- certificates
     def record(self, point):
         """Widen the seen intervals with a feasible point of the whole system
-        (variables not in point at their true values)."""
+        (variables not in point at their true values); remember, for each
+        end of a seen interval, the point that reached it."""
         if not self.recording:
             return
         touched = set()
         t = self.sys.truth
-        for v, val in point.items():
-            if val == t[v]:
-                continue                    # at the truth: widens nothing
+        moved = {v: val for v, val in point.items() if val != t[v]}
+        if not moved:
+            return
+        i = len(self.points)
+        self.points.append(moved)
+        for v, val in moved.items():
             s = self.seen_n[v]
             if val < s[0]:
                 s[0] = val
+                self.ends[(v, 0)] = i
             if val > s[1]:
                 s[1] = val
+                self.ends[(v, 1)] = i
             for c in self.rate_of_var.get(v, ()):
                 touched.add(c)
         for c in touched:
             r = self._rate_at(c, point)
             s = self.seen_rate[c.key]
-            s[0], s[1] = min(s[0], r), max(s[1], r)
+            if r < s[0]:
+                s[0] = r
+                self.ends[(c.key, 0)] = i
+            if r > s[1]:
+                s[1] = r
+                self.ends[(c.key, 1)] = i
+
+    def certificates(self):
+        """The points that reached an end of a protected cell's seen
+        interval, for another audit of the same year (the audit of the
+        release as published): {'keys': [[kind, school_year, indicator,
+        school_id or None, group_code], ...], 'points': [[key index, value,
+        key index, value, ...], ...]}."""
+        keep = set()
+        for c in self.count_cells():
+            keep.update(self.ends.get((self.nvar(c), e)) for e in (0, 1))
+        for c in self.rate_cells():
+            keep.update(self.ends.get((c.key, e)) for e in (0, 1))
+        keep.discard(None)
+        keys, index, points = [], {}, []
+        for i in sorted(keep):
+            flat = []
+            for v, val in self.points[i].items():
+                if v not in index:
+                    index[v] = len(keys)
+                    kind, key = self.sys.key_of[v]
+                    keys.append([kind, key[0], key[1], None if key[2] == DISTRICT else key[2], key[3]])
+                flat += [index[v], int(val)]
+            points.append(flat)
+        return {'keys': keys, 'points': points}
+
+    def adopt(self, given):
+        """Record the given points (certificates() of another audit) that
+        are feasible integer points of this year's whole system, checked
+        here row by row against the facts as this audit reads them; returns
+        (adopted, refused).  A refused point proves nothing and counts for
+        nothing."""
+        s = self.sys
+        ax0 = s.a @ s.truth
+        var = [s.var.get((kind, (year, ind, DISTRICT if unit is None else unit, grp)), -1)
+               for kind, year, ind, unit, grp in given.get('keys', [])]
+        var = np.array(var + [-1], dtype=int)
+        adopted = refused = 0
+        for flat in given.get('points', []):
+            flat = np.array(flat, dtype=float).reshape(-1, 2)
+            keyi = flat[:, 0].astype(int)
+            idx, val = var[np.clip(keyi, -1, len(var) - 1)], flat[:, 1]
+            if len(idx) and (idx >= 0).all() and (keyi >= 0).all() and len(np.unique(idx)) == len(idx) and \
+                    (val == np.round(val)).all() and (val >= s.lb[idx]).all() and (val <= s.ub[idx]).all():
+                # The rows through the moved variables, and their values at
+                # the point: the truth's plus the moves'.
+                cols = s.ac[:, idx]
+                moves = cols.data * np.repeat(val - s.truth[idx], np.diff(cols.indptr))
+                rows, at = np.unique(cols.indices, return_inverse=True)
+                ax = ax0[rows] + np.bincount(at, moves, minlength=len(rows))
+                if ((ax >= s.rlo[rows] - EPS) & (ax <= s.rhi[rows] + EPS)).all():
+                    self.record(dict(zip(idx.tolist(), val.tolist())))
+                    adopted += 1
+                    continue
+            refused += 1
+        return adopted, refused
 
     def _rate_at(self, c, point):
         n = point.get(self.nvar(c), self.sys.truth[self.nvar(c)])
@@ -816,6 +884,11 @@ def main(argv):
                     help='attack: fail unless this finding is made, e.g. "2018 on_track school 89 FI:count"')
     ap.add_argument('--no-protect', action='store_true',
                     help='protect: hide nothing more (to check that the audit refuses such a release)')
+    ap.add_argument('--certificates-out', metavar='FILE',
+                    help='protect: write the certificates found (feasible integer points) to FILE')
+    ap.add_argument('--certificates', metavar='FILE',
+                    help='audit: points to check against the release as read and, if feasible, count as '
+                         'certificates (e.g. protect\'s --certificates-out); nothing is taken on trust')
     ap.add_argument('--quiet', action='store_true')
     args = ap.parse_args(argv)
     cw = args.count_width or args.privacy_min
@@ -828,6 +901,7 @@ def main(argv):
 
     if args.command == 'protect':
         out = []
+        points = {}
         for year in ([] if args.no_protect else rel.years):
             t0 = time.time()
             before = sum(1 for c in rel.cells.values() if c.year == year and c.hidden)
@@ -835,6 +909,10 @@ def main(argv):
             log('%d: %d cells hidden before, %d more hidden by the protection, %.1f s'
                 % (year, before, len(added), time.time() - t0))
             out.extend([c.year, c.ind, None if c.unit == DISTRICT else c.unit, c.grp] for c in added)
+            points[str(year)] = audit.certificates()
+        if args.certificates_out:
+            with open(args.certificates_out, 'w') as f:
+                json.dump(points, f)
         json.dump(out, sys.stdout)
         print()
         return 0
@@ -842,10 +920,18 @@ def main(argv):
     status = 0
     found = set()
     shows = {tuple(int(x) for x in s.split('/')) for s in args.show}
+    given = {}
+    if args.certificates:
+        with open(args.certificates) as f:
+            given = json.load(f)
     for year in rel.years:
         t0 = time.time()
         audit = Audit(rel, year, cw, args.rate_width)
         if args.command == 'audit':
+            if given:
+                ok, refused = audit.adopt(given.get(str(year), {}))
+                log('%d: %d certificate(s) given: %d feasible, %d refused (%.1f s)'
+                    % (year, ok + refused, ok, refused, time.time() - t0))
             failures = audit.run()
         else:
             failures = []
