@@ -390,17 +390,25 @@ class Audit:
         self.rw = rate_width
         self.sys = release.build(year)
         self.recording = True
-        self.points = []                # certificates: {variable: value} where not the truth
-        self.ends = {}                  # (variable or rate cell key, 0 or 1): the point at that end
+        self.points = []                # certificates: (variables, values) where not the truth
         self.how = defaultdict(int)
         self.how_time = defaultdict(float)
         self.unit_vars = defaultdict(list)
         for (kind, key), v in self.sys.var.items():
             self.unit_vars[key[2]].append(v)
         t = self.sys.truth
-        self.seen_n = {v: [t[v], t[v]] for v in range(len(t))}   # over certified points
-        self.seen_rate = {}
-        self.rate_of_var = defaultdict(list)
+        # Seen intervals over certified points (a row [lo, hi] per count or
+        # numerator, per rate cell) and the point that reached each end.
+        self.seen_n = np.stack([t, t], axis=1)
+        self.end_n = np.full((len(t), 2), -1)
+        most = sum(1 for c in self.r.cells.values() if c.year == year and c.pct)
+        self.rate_seen = np.zeros((most, 2))
+        self.end_rate = np.full((most, 2), -1)
+        self.rate_nv = np.zeros(most, dtype=int)
+        self.rate_mv = np.zeros(most, dtype=int)
+        self.seen_rate = {}             # rate cell key -> its row of rate_seen
+        self.rate_index = {}
+        self.work = t.copy()
         self.col_units = defaultdict(set)
         for c in self.r.cells.values():
             if c.year == year:
@@ -420,10 +428,11 @@ class Audit:
         if self.free(self.nvar(c)):
             self.col_units[(c.ind, c.grp)].add(c.unit)
         if self.is_rate_cell(c) and c.key not in self.seen_rate:
-            for v in (self.nvar(c), self.mvar(c)):
-                self.rate_of_var[v].append(c)
-            r = self._rate_at(c, {})
-            self.seen_rate[c.key] = [r, r]
+            i = len(self.rate_index)
+            self.rate_index[c.key] = i
+            self.rate_nv[i], self.rate_mv[i] = self.nvar(c), self.mvar(c)
+            self.rate_seen[i] = self._rate_at(c, {})
+            self.seen_rate[c.key] = self.rate_seen[i]
 
     # --- which cells are protected, and how wide they must be
     def count_cells(self):
@@ -443,26 +452,13 @@ class Audit:
 
     # --- hiding a published cell (protection): its facts become the marker's
     def hide(self, c):
-        """Hide c (0.2 marker: at least one student); returns what to undo."""
+        """Hide c (0.2 marker: at least one student)."""
         nv, mv = self.nvar(c), self.mvar(c)
-        undo = (c, c.status, c.hidden, c.marker_width, c.code_width,
-                [(v, self.sys.lb[v], self.sys.ub[v]) for v in (nv, mv) if v is not None])
         c.status, c.hidden, c.marker_width, c.code_width = 'hidden', True, None, None
         self.sys.lb[nv], self.sys.ub[nv] = 1, self.sys.big
         if mv is not None:
             self.sys.lb[mv], self.sys.ub[mv] = 0, self.sys.big
         self._track(c)
-        return undo
-
-    def unhide(self, undo):
-        c, c.status, c.hidden, c.marker_width, c.code_width, bounds = undo
-        for v, lo, hi in bounds:
-            self.sys.lb[v], self.sys.ub[v] = lo, hi
-        self.col_units[(c.ind, c.grp)].discard(c.unit)
-        if c.key in self.seen_rate and not self.is_rate_cell(c):
-            del self.seen_rate[c.key]
-            for v in (self.nvar(c), self.mvar(c)):
-                self.rate_of_var[v].remove(c)
 
     # --- neighbourhoods
     def units_near(self, c, most, give=False):
@@ -491,36 +487,33 @@ class Audit:
     # --- certificates
     def record(self, point):
         """Widen the seen intervals with a feasible point of the whole system
-        (variables not in point at their true values); remember, for each
-        end of a seen interval, the point that reached it."""
-        if not self.recording:
+        (a dict variable -> value; the others at their true values);
+        remember, for each end of a seen interval, the point that reached
+        it."""
+        if not self.recording or not point:
             return
-        touched = set()
         t = self.sys.truth
-        moved = {v: val for v, val in point.items() if val != t[v]}
-        if not moved:
+        idx = np.fromiter(point.keys(), dtype=int, count=len(point))
+        val = np.fromiter(point.values(), dtype=float, count=len(point))
+        moved = val != t[idx]
+        idx, val = idx[moved], val[moved]
+        if not len(idx):
             return
         i = len(self.points)
-        self.points.append(moved)
-        for v, val in moved.items():
-            s = self.seen_n[v]
-            if val < s[0]:
-                s[0] = val
-                self.ends[(v, 0)] = i
-            if val > s[1]:
-                s[1] = val
-                self.ends[(v, 1)] = i
-            for c in self.rate_of_var.get(v, ()):
-                touched.add(c)
-        for c in touched:
-            r = self._rate_at(c, point)
-            s = self.seen_rate[c.key]
-            if r < s[0]:
-                s[0] = r
-                self.ends[(c.key, 0)] = i
-            if r > s[1]:
-                s[1] = r
-                self.ends[(c.key, 1)] = i
+        self.points.append((idx, val))
+        for end, better in ((0, val < self.seen_n[idx, 0]), (1, val > self.seen_n[idx, 1])):
+            self.seen_n[idx[better], end] = val[better]
+            self.end_n[idx[better], end] = i
+        k = len(self.rate_index)
+        x = self.work
+        x[idx] = val
+        n, m = x[self.rate_nv[:k]], x[self.rate_mv[:k]]
+        r = np.where(n > 0, 100.0 * m / np.where(n > 0, n, 1), 0.0)
+        x[idx] = t[idx]
+        seen, ends = self.rate_seen[:k], self.end_rate[:k]
+        for end, better in ((0, r < seen[:, 0]), (1, r > seen[:, 1])):
+            seen[better, end] = r[better]
+            ends[better, end] = i
 
     def certificates(self):
         """The points that reached an end of a protected cell's seen
@@ -530,14 +523,14 @@ class Audit:
         key index, value, ...], ...]}."""
         keep = set()
         for c in self.count_cells():
-            keep.update(self.ends.get((self.nvar(c), e)) for e in (0, 1))
+            keep.update(self.end_n[self.nvar(c)].tolist())
         for c in self.rate_cells():
-            keep.update(self.ends.get((c.key, e)) for e in (0, 1))
-        keep.discard(None)
+            keep.update(self.end_rate[self.rate_index[c.key]].tolist())
+        keep.discard(-1)
         keys, index, points = [], {}, []
         for i in sorted(keep):
             flat = []
-            for v, val in self.points[i].items():
+            for v, val in zip(*(a.tolist() for a in self.points[i])):
                 if v not in index:
                     index[v] = len(keys)
                     kind, key = self.sys.key_of[v]
