@@ -410,6 +410,10 @@ class Audit:
         self.rate_index = {}
         self.work = t.copy()
         self.col_units = defaultdict(set)
+        # The same as a matrix: units x columns, True where the count is unknown.
+        self.unit_row = {u: i for i, u in enumerate(release.units + [DISTRICT])}
+        self.col_index = {(ind, g): j for j, (ind, g) in enumerate((i, g) for i in INDICATORS for g in GROUPS)}
+        self.unknown = np.zeros((len(self.unit_row), len(self.col_index)), dtype=np.int32)
         for c in self.r.cells.values():
             if c.year == year:
                 self._track(c)
@@ -427,6 +431,7 @@ class Audit:
         """Index a protected cell: its column, its rate."""
         if self.free(self.nvar(c)):
             self.col_units[(c.ind, c.grp)].add(c.unit)
+            self.unknown[self.unit_row[c.unit], self.col_index[(c.ind, c.grp)]] = 1
         if self.is_rate_cell(c) and c.key not in self.seen_rate:
             i = len(self.rate_index)
             self.rate_index[c.key] = i
@@ -473,8 +478,8 @@ class Audit:
                 t = self.sys.truth
                 score = {u: -t[self.sys.var[('n', (c.year, c.ind, u, c.grp))]] for u in mates}
             else:
-                mine = {col for col, us in self.col_units.items() if c.unit in us}
-                score = {u: -sum(1 for col in mine if u in self.col_units[col]) for u in mates}
+                shared = self.unknown @ self.unknown[self.unit_row[c.unit]]
+                score = {u: -shared[self.unit_row[u]] for u in mates}
             mates = sorted(mates, key=lambda u: (score[u], str(u)))[:most]
         return units | set(mates)
 
