@@ -391,6 +391,8 @@ class Audit:
         self.sys = release.build(year)
         self.recording = True
         self.points = []                # certificates: (variables, values) where not the truth
+        self.unit_version = defaultdict(int)    # cells hidden in a unit so far
+        self.failed = {}                # (cell, what, units) -> unit_version when it failed there
         self.how = defaultdict(int)
         self.how_time = defaultdict(float)
         self.unit_vars = defaultdict(list)
@@ -460,6 +462,7 @@ class Audit:
         """Hide c (0.2 marker: at least one student)."""
         nv, mv = self.nvar(c), self.mvar(c)
         c.status, c.hidden, c.marker_width, c.code_width = 'hidden', True, None, None
+        self.unit_version[c.unit] += 1
         self.sys.lb[nv], self.sys.ub[nv] = 1, self.sys.big
         if mv is not None:
             self.sys.lb[mv], self.sys.ub[mv] = 0, self.sys.big
@@ -642,14 +645,25 @@ class Audit:
         # Cheapest first: a few units around c with the rest of the year
         # fixed at the truth (certificates), c's unit and the district alone
         # (a relaxation: exposure), more units, the column, the whole year.
+        lo, hi = s[0], s[1]
         for name, most, mode in (stages or self.STAGES):
             units = {c.unit, DISTRICT} if most == 0 else \
                 self.units_near(c, abs(most), give=True) if most is not None and most < 0 else \
                 self.units_near(c, most)
             certify = mode == 'fixed'
+            if certify:
+                # A fixed neighbourhood whose units hid nothing since it
+                # failed for c is the same program: its points are in the
+                # seen interval already, so it fails again.
+                memo = (c.key, what, frozenset(units))
+                version = tuple(sorted((str(u), self.unit_version[u]) for u in units))
+                if self.failed.get(memo) == version:
+                    continue
             lo, hi, ok = bounds(c, self.sys.sub(self.vars_of(units), mode), certify, need)
             if ok == certify:
                 return lo, hi, ok, name
+            if certify:
+                self.failed[memo] = version
         if not self.whole_year or stages:
             return lo, hi, None, 'undecided'
         lo, hi, ok = bounds(c, self.sys.sub(range(len(self.sys.lb)), 'fixed'), True, need)
