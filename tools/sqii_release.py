@@ -45,7 +45,14 @@ for it.  Certificates are feasible points of the attacker's whole system, so
 they are proofs, not estimates.  A cell that is not certified gets its exact
 interval from the integer program.  Hiding more cells only removes facts, so
 certificates stay valid while protection adds cells: the protection loop
-re-examines only cells that were not yet certified and the cells it hides.
+re-examines only cells that were not yet certified and the cells it hides,
+and the audit of the release as published adopts the protection's
+certificates (--certificates) once it has checked each of them, row by row,
+against its own reading of the published table: a point that fails the check
+counts for nothing.  Every program is first solved over the reals; an
+integral optimum that is a feasible integer point is the integer program's
+optimum too (no integer point beats the relaxation), anything else goes to
+the integer program.
 """
 import json
 import sys
