@@ -314,9 +314,7 @@ class System:
         a_t = self.a[touched]
         a_in = a_t[:, cols]
         if mode == 'fixed':
-            rest = self.truth.copy()
-            rest[cols] = 0
-            shift = a_t @ rest
+            shift = a_t @ self.truth - a_in @ self.truth[cols]
             return cols, a_in, self.rlo[touched] - shift, self.rhi[touched] - shift
         unknown = np.asarray((a_t != 0).astype(np.int64) @ free.astype(np.int64)).ravel()
         inside = np.asarray((a_in != 0).sum(axis=1)).ravel()
