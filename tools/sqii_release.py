@@ -653,6 +653,7 @@ class Audit:
         lo, hi = s[0], s[1]
         for name, most, mode in (stages or self.STAGES):
             units = {c.unit, DISTRICT} if most == 0 else \
+                self.units_near(c, most[0]) | self.units_near(c, most[1], give=True) if isinstance(most, tuple) else \
                 self.units_near(c, abs(most), give=True) if most is not None and most < 0 else \
                 self.units_near(c, most)
             certify = mode == 'fixed'
@@ -735,6 +736,9 @@ def candidates(audit, c, what):
 
 
 PROTECT_STAGES = (('near', 3, 'fixed'), ('give', -8, 'fixed'), ('wider', 12, 'fixed'))
+# For counts: the units of give and wider in one program (a count moves
+# along cycles through both kinds of units).
+PROTECT_COUNT_STAGES = (('near', 3, 'fixed'), ('wider', (12, 8), 'fixed'))
 
 
 def sum_rows(release, year):
@@ -821,11 +825,14 @@ def protect(release, year, count_width, rate_width, log=None, max_rounds=100):
     if log:
         log('%d: %d cell(s) hidden by the sums and links rules' % (year, len(added)))
     pending = None
+    tries = defaultdict(int)
     for rnd in range(max_rounds):
         todo = pending if pending is not None else \
             [(c, 'count') for c in sorted(audit.count_cells(), key=lambda c: -c.n)] + \
             [(c, 'rate') for c in audit.rate_cells()]
-        failures = [(c, what) for c, what in todo if audit.check(c, what, PROTECT_STAGES)[2] is not True]
+        failures = [(c, what) for c, what in todo
+                    if audit.check(c, what, PROTECT_COUNT_STAGES if what == 'count' else PROTECT_STAGES)[2]
+                    is not True]
         if log:
             log('%d round %d: %d check(s), %d not certified (%d counts)%s'
                 % (year, rnd + 1, len(todo), len(failures), sum(1 for f in failures if f[1] == 'count'),
@@ -849,6 +856,10 @@ def protect(release, year, count_width, rate_width, log=None, max_rounds=100):
             picks = [d for d in cands if d.unit == c.unit][:1] + [d for d in cands if d.unit != c.unit][:1]
             if any(not (d.unit == DISTRICT or d.grp == 'ALL') for d in picks):
                 picks = [d for d in picks if not (d.unit == DISTRICT or d.grp == 'ALL')]
+            tries[(c.key, what)] += 1
+            if tries[(c.key, what)] > 2:
+                # Smaller cells have not helped twice: its unit's total too.
+                picks += [d for d in cands if d.unit == c.unit and d.grp == 'ALL'][:1]
             for d in picks:
                 audit.hide(d)
                 added.append(d)
