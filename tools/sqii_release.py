@@ -859,7 +859,7 @@ def protect(release, year, count_width, rate_width, log=None, max_rounds=100):
             tries[(c.key, what)] += 1
             if tries[(c.key, what)] > 2:
                 # Smaller cells have not helped twice: its unit's total too.
-                picks += [d for d in cands if d.unit == c.unit and d.grp == 'ALL'][:1]
+                picks += [d for d in cands if d.unit == c.unit and d.grp == 'ALL' and d not in picks][:1]
             for d in picks:
                 audit.hide(d)
                 added.append(d)
