@@ -416,6 +416,7 @@ class Audit:
         self.seen_rate = {}             # rate cell key -> its row of rate_seen
         self.rate_index = {}
         self.work = t.copy()
+        self.moved = np.zeros(len(t), dtype=bool)
         self.col_units = defaultdict(set)
         # The same as a matrix: units x columns, True where the count is unknown.
         self.unit_row = {u: i for i, u in enumerate(release.units + [DISTRICT])}
@@ -517,16 +518,19 @@ class Audit:
         for end, better in ((0, val < self.seen_n[idx, 0]), (1, val > self.seen_n[idx, 1])):
             self.seen_n[idx[better], end] = val[better]
             self.end_n[idx[better], end] = i
+        # The rate cells whose count or numerator moved.
         k = len(self.rate_index)
         x = self.work
         x[idx] = val
-        n, m = x[self.rate_nv[:k]], x[self.rate_mv[:k]]
+        self.moved[idx] = True
+        rc = np.flatnonzero(self.moved[self.rate_nv[:k]] | self.moved[self.rate_mv[:k]])
+        self.moved[idx] = False
+        n, m = x[self.rate_nv[rc]], x[self.rate_mv[rc]]
         r = np.where(n > 0, 100.0 * m / np.where(n > 0, n, 1), 0.0)
         x[idx] = t[idx]
-        seen, ends = self.rate_seen[:k], self.end_rate[:k]
-        for end, better in ((0, r < seen[:, 0]), (1, r > seen[:, 1])):
-            seen[better, end] = r[better]
-            ends[better, end] = i
+        for end, better in ((0, r < self.rate_seen[rc, 0]), (1, r > self.rate_seen[rc, 1])):
+            self.rate_seen[rc[better], end] = r[better]
+            self.end_rate[rc[better], end] = i
 
     def certificates(self):
         """The points that reached an end of a protected cell's seen
