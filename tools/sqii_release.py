@@ -45,7 +45,14 @@ for it.  Certificates are feasible points of the attacker's whole system, so
 they are proofs, not estimates.  A cell that is not certified gets its exact
 interval from the integer program.  Hiding more cells only removes facts, so
 certificates stay valid while protection adds cells: the protection loop
-re-examines only cells that were not yet certified and the cells it hides.
+re-examines only cells that were not yet certified and the cells it hides,
+and the audit of the release as published adopts the protection's
+certificates (--certificates) once it has checked each of them, row by row,
+against its own reading of the published table: a point that fails the check
+counts for nothing.  Every program is first solved over the reals; an
+integral optimum that is a feasible integer point is the integer program's
+optimum too (no integer point beats the relaxation), anything else goes to
+the integer program.
 """
 import json
 import sys
@@ -274,7 +281,9 @@ class System:
         self.a = csr_matrix(coo_matrix((vals, (r, cidx)), shape=(len(rows), len(lb))))
         self.ac = self.a.tocsc()
         self.row_nnz = np.diff(self.a.indptr)
-        self.solves = 0
+        self.solves = 0                 # programs solved (each exactly)
+        self.lp_solves = 0              # of them, tried on the relaxation first
+        self.mip_solves = 0             # of them, by the integer program
         self.solve_time = 0.0
         self.check_truth()
 
@@ -305,9 +314,7 @@ class System:
         a_t = self.a[touched]
         a_in = a_t[:, cols]
         if mode == 'fixed':
-            rest = self.truth.copy()
-            rest[cols] = 0
-            shift = a_t @ rest
+            shift = a_t @ self.truth - a_in @ self.truth[cols]
             return cols, a_in, self.rlo[touched] - shift, self.rhi[touched] - shift
         unknown = np.asarray((a_t != 0).astype(np.int64) @ free.astype(np.int64)).ravel()
         inside = np.asarray((a_in != 0).sum(axis=1)).ravel()
@@ -316,15 +323,14 @@ class System:
         shift = a_t[keep] @ rest
         return cols, a_in[keep], self.rlo[touched][keep] - shift, self.rhi[touched][keep] - shift
 
-    def verify(self, sub, x):
+    def feasible(self, sub, x):
         """A certificate is a proof only if it is a feasible integer point:
         check it here rather than trust the solver."""
         cols, a, rlo, rhi = sub
         ax = a @ x
-        if ((ax < rlo - EPS) | (ax > rhi + EPS)).any() or \
-                ((x < self.lb[cols] - EPS) | (x > self.ub[cols] + EPS)).any() or \
-                (np.abs(x - np.round(x)) > EPS).any():
-            raise RuntimeError('the solver returned a point outside the attacker\'s system')
+        return not (((ax < rlo - EPS) | (ax > rhi + EPS)).any() or
+                    ((x < self.lb[cols] - EPS) | (x > self.ub[cols] + EPS)).any() or
+                    (np.abs(x - np.round(x)) > EPS).any())
 
     def solve(self, sub, objective):
         """Minimize objective (dict var -> coef) over the integer points of
@@ -337,11 +343,27 @@ class System:
             if var in pos:                    # else a constant here
                 c[pos[var]] = coef
         cons = [LinearConstraint(a, rlo, rhi)] if a.shape[0] else []
+        bounds = Bounds(self.lb[cols], self.ub[cols])
         t0 = time.time()
-        res = milp(c, integrality=np.ones(len(cols)), bounds=Bounds(self.lb[cols], self.ub[cols]),
+        # The linear relaxation first: the sums make its optimal vertices
+        # mostly integral, and an integral optimum of the relaxation that is
+        # a feasible integer point of sub is an optimum of the integer
+        # program (no integer point does better than the relaxation).  Any
+        # other outcome goes to the integer program.
+        res = milp(c, integrality=np.zeros(len(cols)), bounds=bounds, constraints=cons,
+                   options={'presolve': False})
+        self.lp_solves += 1
+        if res.status == 0 and res.x is not None:
+            x = np.round(res.x)
+            if (np.abs(res.x - x) <= 1e-9).all() and self.feasible(sub, x):
+                self.solve_time += time.time() - t0
+                self.solves += 1
+                return 'optimal', dict(zip(cols, x))
+        res = milp(c, integrality=np.ones(len(cols)), bounds=bounds,
                    constraints=cons, options={'mip_rel_gap': 0, 'presolve': False})
         self.solve_time += time.time() - t0
         self.solves += 1
+        self.mip_solves += 1
         if res.status == 3 or (res.status != 0 and 'unbounded' in (res.message or '').lower()):
             return 'unbounded', None
         if res.status == 2:
@@ -354,7 +376,8 @@ class System:
         if res.status != 0:
             raise RuntimeError('integer program failed: %s' % res.message)
         x = np.round(res.x)
-        self.verify(sub, x)
+        if not self.feasible(sub, x):
+            raise RuntimeError('the solver returned a point outside the attacker\'s system')
         return 'optimal', dict(zip(cols, x))
 
 
@@ -372,16 +395,33 @@ class Audit:
         self.rw = rate_width
         self.sys = release.build(year)
         self.recording = True
+        self.points = []                # certificates: (variables, values) where not the truth
+        self.unit_version = defaultdict(int)    # cells hidden in a unit so far
+        self.failed = {}                # (cell, what, units) -> unit_version when it failed there
         self.how = defaultdict(int)
         self.how_time = defaultdict(float)
         self.unit_vars = defaultdict(list)
         for (kind, key), v in self.sys.var.items():
             self.unit_vars[key[2]].append(v)
         t = self.sys.truth
-        self.seen_n = {v: [t[v], t[v]] for v in range(len(t))}   # over certified points
-        self.seen_rate = {}
-        self.rate_of_var = defaultdict(list)
+        # Seen intervals over certified points (a row [lo, hi] per count or
+        # numerator, per rate cell) and the point that reached each end.
+        self.seen_n = np.stack([t, t], axis=1)
+        self.end_n = np.full((len(t), 2), -1)
+        most = sum(1 for c in self.r.cells.values() if c.year == year and c.pct)
+        self.rate_seen = np.zeros((most, 2))
+        self.end_rate = np.full((most, 2), -1)
+        self.rate_nv = np.zeros(most, dtype=int)
+        self.rate_mv = np.zeros(most, dtype=int)
+        self.seen_rate = {}             # rate cell key -> its row of rate_seen
+        self.rate_index = {}
+        self.work = t.copy()
+        self.moved = np.zeros(len(t), dtype=bool)
         self.col_units = defaultdict(set)
+        # The same as a matrix: units x columns, True where the count is unknown.
+        self.unit_row = {u: i for i, u in enumerate(release.units + [DISTRICT])}
+        self.col_index = {(ind, g): j for j, (ind, g) in enumerate((i, g) for i in INDICATORS for g in GROUPS)}
+        self.unknown = np.zeros((len(self.unit_row), len(self.col_index)), dtype=np.int32)
         for c in self.r.cells.values():
             if c.year == year:
                 self._track(c)
@@ -399,11 +439,13 @@ class Audit:
         """Index a protected cell: its column, its rate."""
         if self.free(self.nvar(c)):
             self.col_units[(c.ind, c.grp)].add(c.unit)
+            self.unknown[self.unit_row[c.unit], self.col_index[(c.ind, c.grp)]] = 1
         if self.is_rate_cell(c) and c.key not in self.seen_rate:
-            for v in (self.nvar(c), self.mvar(c)):
-                self.rate_of_var[v].append(c)
-            r = self._rate_at(c, {})
-            self.seen_rate[c.key] = [r, r]
+            i = len(self.rate_index)
+            self.rate_index[c.key] = i
+            self.rate_nv[i], self.rate_mv[i] = self.nvar(c), self.mvar(c)
+            self.rate_seen[i] = self._rate_at(c, {})
+            self.seen_rate[c.key] = self.rate_seen[i]
 
     # --- which cells are protected, and how wide they must be
     def count_cells(self):
@@ -423,26 +465,14 @@ class Audit:
 
     # --- hiding a published cell (protection): its facts become the marker's
     def hide(self, c):
-        """Hide c (0.2 marker: at least one student); returns what to undo."""
+        """Hide c (0.2 marker: at least one student)."""
         nv, mv = self.nvar(c), self.mvar(c)
-        undo = (c, c.status, c.hidden, c.marker_width, c.code_width,
-                [(v, self.sys.lb[v], self.sys.ub[v]) for v in (nv, mv) if v is not None])
         c.status, c.hidden, c.marker_width, c.code_width = 'hidden', True, None, None
+        self.unit_version[c.unit] += 1
         self.sys.lb[nv], self.sys.ub[nv] = 1, self.sys.big
         if mv is not None:
             self.sys.lb[mv], self.sys.ub[mv] = 0, self.sys.big
         self._track(c)
-        return undo
-
-    def unhide(self, undo):
-        c, c.status, c.hidden, c.marker_width, c.code_width, bounds = undo
-        for v, lo, hi in bounds:
-            self.sys.lb[v], self.sys.ub[v] = lo, hi
-        self.col_units[(c.ind, c.grp)].discard(c.unit)
-        if c.key in self.seen_rate and not self.is_rate_cell(c):
-            del self.seen_rate[c.key]
-            for v in (self.nvar(c), self.mvar(c)):
-                self.rate_of_var[v].remove(c)
 
     # --- neighbourhoods
     def units_near(self, c, most, give=False):
@@ -457,8 +487,8 @@ class Audit:
                 t = self.sys.truth
                 score = {u: -t[self.sys.var[('n', (c.year, c.ind, u, c.grp))]] for u in mates}
             else:
-                mine = {col for col, us in self.col_units.items() if c.unit in us}
-                score = {u: -sum(1 for col in mine if u in self.col_units[col]) for u in mates}
+                shared = self.unknown @ self.unknown[self.unit_row[c.unit]]
+                score = {u: -shared[self.unit_row[u]] for u in mates}
             mates = sorted(mates, key=lambda u: (score[u], str(u)))[:most]
         return units | set(mates)
 
@@ -471,22 +501,91 @@ class Audit:
     # --- certificates
     def record(self, point):
         """Widen the seen intervals with a feasible point of the whole system
-        (variables not in point at their true values)."""
-        if not self.recording:
+        (a dict variable -> value; the others at their true values);
+        remember, for each end of a seen interval, the point that reached
+        it."""
+        if not self.recording or not point:
             return
-        touched = set()
-        for v, val in point.items():
-            s = self.seen_n[v]
-            if val < s[0]:
-                s[0] = val
-            if val > s[1]:
-                s[1] = val
-            for c in self.rate_of_var.get(v, ()):
-                touched.add(c)
-        for c in touched:
-            r = self._rate_at(c, point)
-            s = self.seen_rate[c.key]
-            s[0], s[1] = min(s[0], r), max(s[1], r)
+        t = self.sys.truth
+        idx = np.fromiter(point.keys(), dtype=int, count=len(point))
+        val = np.fromiter(point.values(), dtype=float, count=len(point))
+        moved = val != t[idx]
+        idx, val = idx[moved], val[moved]
+        if not len(idx):
+            return
+        i = len(self.points)
+        self.points.append((idx, val))
+        for end, better in ((0, val < self.seen_n[idx, 0]), (1, val > self.seen_n[idx, 1])):
+            self.seen_n[idx[better], end] = val[better]
+            self.end_n[idx[better], end] = i
+        # The rate cells whose count or numerator moved.
+        k = len(self.rate_index)
+        x = self.work
+        x[idx] = val
+        self.moved[idx] = True
+        rc = np.flatnonzero(self.moved[self.rate_nv[:k]] | self.moved[self.rate_mv[:k]])
+        self.moved[idx] = False
+        n, m = x[self.rate_nv[rc]], x[self.rate_mv[rc]]
+        r = np.where(n > 0, 100.0 * m / np.where(n > 0, n, 1), 0.0)
+        x[idx] = t[idx]
+        for end, better in ((0, r < self.rate_seen[rc, 0]), (1, r > self.rate_seen[rc, 1])):
+            self.rate_seen[rc[better], end] = r[better]
+            self.end_rate[rc[better], end] = i
+
+    def certificates(self):
+        """The points that reached an end of a protected cell's seen
+        interval, for another audit of the same year (the audit of the
+        release as published): {'keys': [[kind, school_year, indicator,
+        school_id or None, group_code], ...], 'points': [[key index, value,
+        key index, value, ...], ...]}."""
+        keep = set()
+        for c in self.count_cells():
+            keep.update(self.end_n[self.nvar(c)].tolist())
+        for c in self.rate_cells():
+            keep.update(self.end_rate[self.rate_index[c.key]].tolist())
+        keep.discard(-1)
+        keys, index, points = [], {}, []
+        for i in sorted(keep):
+            flat = []
+            for v, val in zip(*(a.tolist() for a in self.points[i])):
+                if v not in index:
+                    index[v] = len(keys)
+                    kind, key = self.sys.key_of[v]
+                    keys.append([kind, key[0], key[1], None if key[2] == DISTRICT else key[2], key[3]])
+                flat += [index[v], int(val)]
+            points.append(flat)
+        return {'keys': keys, 'points': points}
+
+    def adopt(self, given):
+        """Record the given points (certificates() of another audit) that
+        are feasible integer points of this year's whole system, checked
+        here row by row against the facts as this audit reads them; returns
+        (adopted, refused).  A refused point proves nothing and counts for
+        nothing."""
+        s = self.sys
+        ax0 = s.a @ s.truth
+        var = [s.var.get((kind, (year, ind, DISTRICT if unit is None else unit, grp)), -1)
+               for kind, year, ind, unit, grp in given.get('keys', [])]
+        var = np.array(var + [-1], dtype=int)
+        adopted = refused = 0
+        for flat in given.get('points', []):
+            flat = np.array(flat, dtype=float).reshape(-1, 2)
+            keyi = flat[:, 0].astype(int)
+            idx, val = var[np.clip(keyi, -1, len(var) - 1)], flat[:, 1]
+            if len(idx) and (idx >= 0).all() and (keyi >= 0).all() and len(np.unique(idx)) == len(idx) and \
+                    (val == np.round(val)).all() and (val >= s.lb[idx]).all() and (val <= s.ub[idx]).all():
+                # The rows through the moved variables, and their values at
+                # the point: the truth's plus the moves'.
+                cols = s.ac[:, idx]
+                moves = cols.data * np.repeat(val - s.truth[idx], np.diff(cols.indptr))
+                rows, at = np.unique(cols.indices, return_inverse=True)
+                ax = ax0[rows] + np.bincount(at, moves, minlength=len(rows))
+                if ((ax >= s.rlo[rows] - EPS) & (ax <= s.rhi[rows] + EPS)).all():
+                    self.record(dict(zip(idx.tolist(), val.tolist())))
+                    adopted += 1
+                    continue
+            refused += 1
+        return adopted, refused
 
     def _rate_at(self, c, point):
         n = point.get(self.nvar(c), self.sys.truth[self.nvar(c)])
@@ -506,6 +605,10 @@ class Audit:
             seen = [min(seen[0], point[v]), max(seen[1], point[v])]
             if certify and seen[1] - seen[0] >= need:
                 return seen[0], seen[1], True
+            if sign > 0 and seen[1] - self.sys.lb[v] < need:
+                # Not even its lower bound is far enough below the largest
+                # value here: the smallest need not be solved for.
+                return self.sys.lb[v], seen[1], False
         return seen[0], seen[1], bool(seen[1] - seen[0] >= need)
 
     def rate_bounds(self, c, sub, certify, need):
@@ -533,7 +636,8 @@ class Audit:
         return out[0], out[1], bool(out[1] - out[0] >= need - EPS)
 
     STAGES = (('near', 3, 'fixed'), ('unit', 0, 'relaxed'), ('give', -8, 'fixed'), ('wider', 12, 'fixed'),
-              ('column', None, 'relaxed'), ('column', None, 'fixed'))
+              ('wider', 24, 'fixed'), ('wider', 48, 'fixed'), ('column', None, 'relaxed'),
+              ('column', None, 'fixed'))
 
     def check(self, c, what, stages=None):
         """(lo, hi, protected, how) for one cell: certified by points seen or
@@ -550,14 +654,26 @@ class Audit:
         # Cheapest first: a few units around c with the rest of the year
         # fixed at the truth (certificates), c's unit and the district alone
         # (a relaxation: exposure), more units, the column, the whole year.
+        lo, hi = s[0], s[1]
         for name, most, mode in (stages or self.STAGES):
             units = {c.unit, DISTRICT} if most == 0 else \
+                self.units_near(c, most[0]) | self.units_near(c, most[1], give=True) if isinstance(most, tuple) else \
                 self.units_near(c, abs(most), give=True) if most is not None and most < 0 else \
                 self.units_near(c, most)
             certify = mode == 'fixed'
+            if certify:
+                # A fixed neighbourhood whose units hid nothing since it
+                # failed for c is the same program: its points are in the
+                # seen interval already, so it fails again.
+                memo = (c.key, what, frozenset(units))
+                version = tuple(sorted((str(u), self.unit_version[u]) for u in units))
+                if self.failed.get(memo) == version:
+                    continue
             lo, hi, ok = bounds(c, self.sys.sub(self.vars_of(units), mode), certify, need)
             if ok == certify:
                 return lo, hi, ok, name
+            if certify:
+                self.failed[memo] = version
         if not self.whole_year or stages:
             return lo, hi, None, 'undecided'
         lo, hi, ok = bounds(c, self.sys.sub(range(len(self.sys.lb)), 'fixed'), True, need)
@@ -624,6 +740,9 @@ def candidates(audit, c, what):
 
 
 PROTECT_STAGES = (('near', 3, 'fixed'), ('give', -8, 'fixed'), ('wider', 12, 'fixed'))
+# For counts: the units of give and wider in one program (a count moves
+# along cycles through both kinds of units).
+PROTECT_COUNT_STAGES = (('near', 3, 'fixed'), ('wider', (12, 8), 'fixed'))
 
 
 def sum_rows(release, year):
@@ -710,11 +829,14 @@ def protect(release, year, count_width, rate_width, log=None, max_rounds=100):
     if log:
         log('%d: %d cell(s) hidden by the sums and links rules' % (year, len(added)))
     pending = None
+    tries = defaultdict(int)
     for rnd in range(max_rounds):
         todo = pending if pending is not None else \
             [(c, 'count') for c in sorted(audit.count_cells(), key=lambda c: -c.n)] + \
             [(c, 'rate') for c in audit.rate_cells()]
-        failures = [(c, what) for c, what in todo if audit.check(c, what, PROTECT_STAGES)[2] is not True]
+        failures = [(c, what) for c, what in todo
+                    if audit.check(c, what, PROTECT_COUNT_STAGES if what == 'count' else PROTECT_STAGES)[2]
+                    is not True]
         if log:
             log('%d round %d: %d check(s), %d not certified (%d counts)%s'
                 % (year, rnd + 1, len(todo), len(failures), sum(1 for f in failures if f[1] == 'count'),
@@ -738,6 +860,10 @@ def protect(release, year, count_width, rate_width, log=None, max_rounds=100):
             picks = [d for d in cands if d.unit == c.unit][:1] + [d for d in cands if d.unit != c.unit][:1]
             if any(not (d.unit == DISTRICT or d.grp == 'ALL') for d in picks):
                 picks = [d for d in picks if not (d.unit == DISTRICT or d.grp == 'ALL')]
+            tries[(c.key, what)] += 1
+            if tries[(c.key, what)] > 2:
+                # Smaller cells have not helped twice: its unit's total too.
+                picks += [d for d in cands if d.unit == c.unit and d.grp == 'ALL' and d not in picks][:1]
             for d in picks:
                 audit.hide(d)
                 added.append(d)
@@ -790,6 +916,11 @@ def main(argv):
                     help='attack: fail unless this finding is made, e.g. "2018 on_track school 89 FI:count"')
     ap.add_argument('--no-protect', action='store_true',
                     help='protect: hide nothing more (to check that the audit refuses such a release)')
+    ap.add_argument('--certificates-out', metavar='FILE',
+                    help='protect: write the certificates found (feasible integer points) to FILE')
+    ap.add_argument('--certificates', metavar='FILE',
+                    help='audit: points to check against the release as read and, if feasible, count as '
+                         'certificates (e.g. protect\'s --certificates-out); nothing is taken on trust')
     ap.add_argument('--quiet', action='store_true')
     args = ap.parse_args(argv)
     cw = args.count_width or args.privacy_min
@@ -802,6 +933,7 @@ def main(argv):
 
     if args.command == 'protect':
         out = []
+        points = {}
         for year in ([] if args.no_protect else rel.years):
             t0 = time.time()
             before = sum(1 for c in rel.cells.values() if c.year == year and c.hidden)
@@ -809,6 +941,10 @@ def main(argv):
             log('%d: %d cells hidden before, %d more hidden by the protection, %.1f s'
                 % (year, before, len(added), time.time() - t0))
             out.extend([c.year, c.ind, None if c.unit == DISTRICT else c.unit, c.grp] for c in added)
+            points[str(year)] = audit.certificates()
+        if args.certificates_out:
+            with open(args.certificates_out, 'w') as f:
+                json.dump(points, f)
         json.dump(out, sys.stdout)
         print()
         return 0
@@ -816,10 +952,18 @@ def main(argv):
     status = 0
     found = set()
     shows = {tuple(int(x) for x in s.split('/')) for s in args.show}
+    given = {}
+    if args.certificates:
+        with open(args.certificates) as f:
+            given = json.load(f)
     for year in rel.years:
         t0 = time.time()
         audit = Audit(rel, year, cw, args.rate_width)
         if args.command == 'audit':
+            if given:
+                ok, refused = audit.adopt(given.get(str(year), {}))
+                log('%d: %d certificate(s) given: %d feasible, %d refused (%.1f s)'
+                    % (year, ok + refused, ok, refused, time.time() - t0))
             failures = audit.run()
         else:
             failures = []
