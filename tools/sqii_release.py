@@ -715,27 +715,44 @@ def load(rows, source, privacy_min):
     return Release(cells)
 
 
-def candidates(audit, c, what):
+def candidates(audit, c, what, district=False, reach=1):
     """Published cells that share a row with c's count or numerator: hiding
     one of them is what can widen c's interval.  The district row only for
-    a district cell; schools' all-students cells (the totals a reader needs
-    most) last;
-    smallest first; for a rate, cells whose numerator can move (0 < m < n)
-    first."""
+    a district cell, or when told (nothing else is left); schools'
+    all-students cells (the totals a reader needs most) last; smallest
+    first; for a rate, cells whose numerator can move (0 < m < n) first.
+    With reach > 1, when no published cell shares a row with c, the rows of
+    the hidden cells that do are searched too, and so on (a small release
+    can hide every cell next to c while a published cell further away
+    still bounds it)."""
     s = audit.sys
-    vs = [v for v in (audit.nvar(c), audit.mvar(c)) if v is not None]
-    rows = np.unique(s.ac[:, vs].nonzero()[0])
+    vs = {v for v in (audit.nvar(c), audit.mvar(c)) if v is not None}
+    frontier = set(vs)
+    seen_rows = set()
     out = {}
-    for v in np.unique(s.a[rows].nonzero()[1]):
-        kind, key = s.key_of[v]
-        d = audit.r.cells[key]
-        if d is c or d.hidden or d.status not in ('ok', 'n_size', 'range_low', 'range_high') or not d.n:
-            continue
-        if d.unit == DISTRICT and c.unit != DISTRICT:
-            continue
-        late = int(d.unit == DISTRICT or d.grp == 'ALL')
-        stuck = int(what == 'rate' and (not d.pct or d.m in (0, d.n)))
-        out[key] = ((late, stuck, d.n, str(d.key)), d)
+    for _ in range(reach):
+        rows = sorted(set(np.unique(s.ac[:, sorted(frontier)].nonzero()[0])) - seen_rows) if frontier else []
+        seen_rows.update(rows)
+        nxt = set()
+        for v in (np.unique(s.a[rows].nonzero()[1]) if rows else []):
+            kind, key = s.key_of[v]
+            d = audit.r.cells[key]
+            if d is c:
+                continue
+            if d.hidden:
+                nxt.add(v)
+                continue
+            if d.status not in ('ok', 'n_size', 'range_low', 'range_high') or not d.n:
+                continue
+            if d.unit == DISTRICT and c.unit != DISTRICT and not district:
+                continue
+            late = int(d.unit == DISTRICT or d.grp == 'ALL')
+            stuck = int(what == 'rate' and (not d.pct or d.m in (0, d.n)))
+            out[key] = ((late, stuck, d.n, str(d.key)), d)
+        if out:
+            break
+        frontier = nxt - vs
+        vs |= nxt
     return [d for _, d in sorted(out.values(), key=lambda x: x[0])]
 
 
@@ -849,12 +866,16 @@ def protect(release, year, count_width, rate_width, log=None, max_rounds=100):
                 continue            # certified by a point found since
             cands = candidates(audit, c, what)
             if not cands:
-                # Nothing next to it is left to hide: the whole year decides.
+                # Nothing next to it is left to hide in the schools: the
+                # whole year decides, and else the district row gives way.
                 r = audit.check(c, what)
                 if r[2] is True:
                     continue
-                raise RuntimeError('%s: nothing left to hide next to it (%s within [%g, %g])'
-                                   % (c.label, what, r[0], r[1]))
+                cands = candidates(audit, c, what, district=True) or \
+                    candidates(audit, c, what, district=True, reach=4)
+                if not cands:
+                    raise RuntimeError('%s: nothing left to hide next to it (%s within [%g, %g])'
+                                       % (c.label, what, r[0], r[1]))
             # The best candidate in c's own unit and the best elsewhere (a
             # cycle needs both).
             picks = [d for d in cands if d.unit == c.unit][:1] + [d for d in cands if d.unit != c.unit][:1]
