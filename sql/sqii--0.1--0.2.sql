@@ -935,10 +935,11 @@ COMMENT ON FUNCTION @extschema@.cell_definition(pg_catalog.regclass) IS
     'the definition of a maintained cell table (student table, units, indicators, groups), read from its triggers; NULL if it is not one';
 
 -- The SQL text of a cell definition: the mask and values over alias s, the
--- stored tally columns, and the units.
+-- stored tally columns, and the units (as an array, and as column lists
+-- plain and over alias s).
 CREATE FUNCTION @extschema@.cell_sql_parts(definition pg_catalog.jsonb,
     OUT units pg_catalog.text[], OUT stored pg_catalog.text[], OUT args pg_catalog.text,
-    OUT needed pg_catalog.text[])
+    OUT needed pg_catalog.text[], OUT unit_list pg_catalog.text, OUT unit_list_s pg_catalog.text)
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -948,6 +949,8 @@ DECLARE
     vals text;
 BEGIN
     units := ARRAY(SELECT jsonb_array_elements_text(definition -> 'units'));
+    unit_list := (SELECT string_agg(format('%I', u), ', ' ORDER BY o) FROM unnest(units) WITH ORDINALITY AS x(u, o));
+    unit_list_s := (SELECT string_agg(format('s.%I', u), ', ' ORDER BY o) FROM unnest(units) WITH ORDINALITY AS x(u, o));
     IF cardinality(groups) = 1 THEN
         mask := format('s.%I', groups[1]);
     ELSE
@@ -971,7 +974,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.cell_sql_parts(pg_catalog.jsonb) IS
-    'internal: pieces of the SQL of a maintained cell table (units, stored tally columns, arguments of sqii.tallies_by_group, columns read)';
+    'internal: pieces of the SQL of a maintained cell table (units, stored tally columns, arguments of sqii.tallies_by_group, columns read, the units as column lists)';
 
 -- The full computation of a cell table's unit rows, in one pass over the
 -- students.
@@ -982,10 +985,9 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     p record := @extschema@.cell_sql_parts(definition);
-    units_s text := (SELECT string_agg(format('s.%I', u), ', ') FROM unnest(p.units) u);
 BEGIN
     RETURN format('SELECT %s, @extschema@.tallies_by_group(%s) FROM %s s GROUP BY %s',
-                  units_s, p.args, definition ->> 'students', units_s);
+                  p.unit_list_s, p.args, definition ->> 'students', p.unit_list_s);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.cell_units_sql(pg_catalog.jsonb) IS
@@ -1003,7 +1005,7 @@ AS $$
 DECLARE
     p record := @extschema@.cell_sql_parts(definition);
 BEGIN
-    RETURN 'SELECT ' || (SELECT string_agg(format('s.%I', u), ', ') FROM unnest(p.units) u)
+    RETURN 'SELECT ' || p.unit_list_s
         || ', g.group_code, @extschema@.n(g.tallies[1]) AS students, '
         || (SELECT string_agg(
                 CASE WHEN coalesce((i ->> 'decimals')::int, 0) = 0
@@ -1025,9 +1027,7 @@ CREATE FUNCTION @extschema@.cell_rows_sql(definition pg_catalog.jsonb)
 RETURNS pg_catalog.text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN @extschema@.cell_view_sql(definition, pg_catalog.format('(%s) s(%s, groups)',
-    @extschema@.cell_units_sql(definition),
-    (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(u), ', ')
-     FROM pg_catalog.jsonb_array_elements_text(definition OPERATOR(pg_catalog.->) 'units') u)));
+    @extschema@.cell_units_sql(definition), (@extschema@.cell_sql_parts(definition)).unit_list));
 COMMENT ON FUNCTION @extschema@.cell_rows_sql(pg_catalog.jsonb) IS
     'internal: the SELECT that computes every row of a maintained cell table''s view from its students';
 
@@ -1050,7 +1050,6 @@ AS $$
 DECLARE
     p record := @extschema@.cell_sql_parts(definition);
     cols text := (SELECT string_agg(format('s.%I', c), ', ') FROM unnest(p.needed) c);
-    units_s text := (SELECT string_agg(format('s.%I', u), ', ') FROM unnest(p.units) u);
     units_d text := (SELECT string_agg(format('d.%I', u), ', ') FROM unnest(p.units) u);
     branches text[] := '{}';
 BEGIN
@@ -1076,8 +1075,7 @@ BEGIN
         'SELECT pg_catalog.count(*), pg_catalog.array_agg(a.ctid) FILTER (WHERE a.emptied) '
         'FROM applied a WHERE @extschema@.cell_in_step(a.sqii_removed)',
         definition ->> 'store',
-        (SELECT string_agg(format('%I', u), ', ') FROM unnest(p.units) u),
-        units_d, units_s, p.args,
+        p.unit_list, units_d, p.unit_list_s, p.args,
         array_to_string(branches, ' UNION ALL '));
 END
 $$;
@@ -1233,8 +1231,7 @@ BEGIN
     -- The unit rows (about 2 kB for 14 groups x 6 indicators) are kept
     -- inline and uncompressed, with room on the page for an updated version.
     EXECUTE format('CREATE TABLE %s (%s, PRIMARY KEY (%s)) WITH (fillfactor = 60, toast_tuple_target = 8160)',
-                   store_qualified, array_to_string(coldefs, ', '),
-                   (SELECT string_agg(format('%I', u), ', ') FROM unnest(units) u));
+                   store_qualified, array_to_string(coldefs, ', '), p.unit_list);
     EXECUTE format('CREATE VIEW %s AS %s', cell_qualified, @extschema@.cell_view_sql(def, store_qualified || ' s'));
     cell_rel := cell_qualified::regclass;
     EXECUTE format('COMMENT ON VIEW %s IS %L', cell_qualified,
@@ -1269,8 +1266,7 @@ BEGIN
     -- Fill the cells; the share lock keeps writers out until the end of the
     -- transaction, so no change is missed between the scan and the triggers.
     EXECUTE format('LOCK TABLE %s IN SHARE MODE', students);
-    EXECUTE format('INSERT INTO %s (%s, groups) %s', store_qualified,
-                   (SELECT string_agg(format('%I', u), ', ') FROM unnest(units) u),
+    EXECUTE format('INSERT INTO %s (%s, groups) %s', store_qualified, p.unit_list,
                    @extschema@.cell_units_sql(def));
     RETURN cell_rel;
 END
@@ -1339,8 +1335,7 @@ DECLARE
 BEGIN
     EXECUTE format('LOCK TABLE %s IN SHARE MODE', def ->> 'students');
     EXECUTE format('DELETE FROM %s', def ->> 'store');
-    EXECUTE format('INSERT INTO %s (%s, groups) %s', def ->> 'store',
-                   (SELECT string_agg(format('%I', u), ', ') FROM unnest(p.units) u),
+    EXECUTE format('INSERT INTO %s (%s, groups) %s', def ->> 'store', p.unit_list,
                    @extschema@.cell_units_sql(def));
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
