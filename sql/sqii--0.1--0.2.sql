@@ -845,13 +845,26 @@ CREATE FUNCTION @extschema@.cell_changes_accum(pg_catalog.internal, pg_catalog.b
     AS 'MODULE_PATHNAME', 'cell_changes_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@.cell_changes_final(pg_catalog.internal) RETURNS @extschema@.tally[]
     AS 'MODULE_PATHNAME', 'cell_changes_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.cell_changes_combine(pg_catalog.internal, pg_catalog.internal)
+    RETURNS pg_catalog.internal
+    AS 'MODULE_PATHNAME', 'cell_changes_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.cell_changes_serialize(pg_catalog.internal) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'cell_changes_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.cell_changes_deserialize(pg_catalog.bytea, pg_catalog.internal)
+    RETURNS pg_catalog.internal
+    AS 'MODULE_PATHNAME', 'cell_changes_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.cell_changes_accum(pg_catalog.internal, pg_catalog.bool, pg_catalog.int8, VARIADIC "any") IS 'transition function of sqii.cell_changes';
 COMMENT ON FUNCTION @extschema@.cell_changes_final(pg_catalog.internal) IS 'final function of sqii.cell_changes';
+COMMENT ON FUNCTION @extschema@.cell_changes_combine(pg_catalog.internal, pg_catalog.internal) IS 'combine function of sqii.cell_changes';
+COMMENT ON FUNCTION @extschema@.cell_changes_serialize(pg_catalog.internal) IS 'serialize function of sqii.cell_changes';
+COMMENT ON FUNCTION @extschema@.cell_changes_deserialize(pg_catalog.bytea, pg_catalog.internal) IS 'deserialize function of sqii.cell_changes';
+-- SSPACE: a unit's groups and halves in blocks of plain tallies (the default
+-- 14 groups, both halves, 7 values: 4.7 kB; a one-sided change half that).
 CREATE AGGREGATE @extschema@.cell_changes(removal pg_catalog.bool, groups pg_catalog.int8, VARIADIC "values" "any") (
-    SFUNC = @extschema@.cell_changes_accum, STYPE = pg_catalog.internal, SSPACE = 8000,
+    SFUNC = @extschema@.cell_changes_accum, STYPE = pg_catalog.internal, SSPACE = 4800,
     FINALFUNC = @extschema@.cell_changes_final,
-    COMBINEFUNC = @extschema@.tally_by_group_combine,
-    SERIALFUNC = @extschema@.tally_by_group_serialize, DESERIALFUNC = @extschema@.tally_by_group_deserialize,
+    COMBINEFUNC = @extschema@.cell_changes_combine,
+    SERIALFUNC = @extschema@.cell_changes_serialize, DESERIALFUNC = @extschema@.cell_changes_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.cell_changes(pg_catalog.bool, pg_catalog.int8, "any") IS

@@ -19,7 +19,11 @@
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "libpq/pqformat.h"
+#include "port/pg_bitutils.h"
+#include "utils/array.h"
 #include "utils/hsearch.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
 #include "sqii.h"
@@ -177,6 +181,344 @@ sqii_cell_apply_groups(PG_FUNCTION_ARGS)
 											 in[0].nbits > 0 ? in[0].elemtype :
 											 in[1].nbits > 0 ? in[1].elemtype : in[2].elemtype,
 											 sizeof(Tally), false, TYPALIGN_DOUBLE));
+}
+
+/*
+ * The state of sqii.cell_changes for one unit: for each half (the rows added,
+ * the rows removed) and group bit, a block of width plain tallies, made when
+ * the first row of that half and group arrives.  A statement brings few rows
+ * per unit, often of one half only (a DELETE, an INSERT), and fresh memory
+ * costs more to touch than the few rows cost to add: room for every group and
+ * both halves was most of the work of a small change.  So blocks are made as
+ * needed, several to a page whose size fills a memory chunk (the allocator
+ * rounds a request up to a power of two).  The values of cells are whole
+ * numbers, whose sums are exact in a double below 2^53, so a slot is a plain
+ * tally, not a compensated accumulator.
+ */
+typedef struct CellChangeState
+{
+	int			width;			/* values per half */
+	int			per_page;		/* blocks per page */
+	int			nblocks;		/* blocks made */
+	int			npages;
+	int			max_pages;		/* room in pages[] */
+	Tally	  **pages;
+	uint64		seen[2];		/* group bits with a block, per half */
+	uint8		block_of[2][MAX_GROUPS];	/* each (half, bit)'s block */
+} CellChangeState;
+
+#define CHANGE_PAGE_MIN 1024	/* bytes */
+
+static CellChangeState *
+NewChangeState(int width, MemoryContext mcxt)
+{
+	CellChangeState *state = MemoryContextAllocZero(mcxt, sizeof(CellChangeState));
+	Size		block_size = sizeof(Tally) * width;
+	Size		page_size = CHANGE_PAGE_MIN;
+
+	while (page_size < block_size)
+		page_size *= 2;
+	state->width = width;
+	state->per_page = page_size / block_size;
+	return state;
+}
+
+static inline Tally *
+ChangeBlockAt(const CellChangeState *state, int block)
+{
+	return &state->pages[block / state->per_page][(block % state->per_page) * state->width];
+}
+
+/* The block of (half, bit), made empty if it has none yet. */
+static Tally *
+ChangeBlock(CellChangeState *state, int half, int bit, MemoryContext mcxt)
+{
+	uint64		b = UINT64CONST(1) << bit;
+	Tally	   *block;
+
+	if (state->seen[half] & b)
+		return ChangeBlockAt(state, state->block_of[half][bit]);
+	if (state->nblocks == state->npages * state->per_page)
+	{
+		if (state->npages == state->max_pages)
+		{
+			state->max_pages = Max(8, state->max_pages * 2);
+			state->pages = state->pages == NULL ?
+				MemoryContextAlloc(mcxt, sizeof(Tally *) * state->max_pages) :
+				repalloc(state->pages, sizeof(Tally *) * state->max_pages);
+		}
+		state->pages[state->npages++] = MemoryContextAlloc(mcxt, sizeof(Tally) * state->width * state->per_page);
+	}
+	block = ChangeBlockAt(state, state->nblocks);
+	memset(block, 0, sizeof(Tally) * state->width);
+	state->block_of[half][bit] = state->nblocks++;
+	state->seen[half] |= b;
+	return block;
+}
+
+/* The block of (half, bit), or NULL when no row of that half had that group. */
+static inline const Tally *
+ChangeBlockIfAny(const CellChangeState *state, int half, int bit)
+{
+	if ((state->seen[half] & (UINT64CONST(1) << bit)) == 0)
+		return NULL;
+	return ChangeBlockAt(state, state->block_of[half][bit]);
+}
+
+PG_FUNCTION_INFO_V1(cell_changes_accum);
+/*
+ * Transition of sqii.cell_changes(removal, mask, VARIADIC "any"): a row's
+ * values added to its groups' blocks of the half it belongs to.
+ */
+Datum
+cell_changes_accum(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = AggContextOrError(fcinfo, "sqii.cell_changes");
+	const ValueKinds *kinds = GetValueKinds(fcinfo, "sqii.cell_changes", 3);
+	CellChangeState *state = PG_ARGISNULL(0) ? NULL : (CellChangeState *) PG_GETARG_POINTER(0);
+	Tally	   *groups[MAX_GROUPS];
+	int			ngroups = 0;
+	int			half;
+	uint64		mask;
+	int			j;
+
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("sqii.cell_changes needs to know whether each row is added or removed"),
+				 errhint("Pass false for a row added, true for a row removed.")));
+	if (PG_ARGISNULL(2))
+	{
+		if (state == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(state);
+	}
+	CheckGroupMask(PG_GETARG_INT64(2));
+	half = PG_GETARG_BOOL(1) ? 1 : 0;
+	if (state == NULL)
+		state = NewChangeState(kinds->nvalues, aggcontext);
+	for (mask = (uint64) PG_GETARG_INT64(2); mask != 0; mask &= mask - 1)
+		groups[ngroups++] = ChangeBlock(state, half, pg_rightmost_one_pos64(mask), aggcontext);
+	for (j = 0; j < kinds->nvalues; j++)
+	{
+		float8		x;
+		float8		xx;
+		int			g;
+
+		if (!ValueArg(fcinfo, kinds, 3, j, &x))
+			continue;
+		xx = x * x;
+		for (g = 0; g < ngroups; g++)
+		{
+			Tally	   *t = &groups[g][j];
+
+			t->n++;
+			t->sum += x;
+			t->sumsq += xx;
+		}
+	}
+	PG_RETURN_POINTER(state);
+}
+
+/* A slot of a change state, checked: a count within 2^53 and finite sums. */
+static inline void
+CheckChangeSlot(const Tally *t)
+{
+	CheckCount(t->n);
+	TallyCheckSumsFinite(t->sum, t->sumsq);
+}
+
+PG_FUNCTION_INFO_V1(cell_changes_combine);
+/* Combine two partial states of sqii.cell_changes, block by block. */
+Datum
+cell_changes_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = AggContextOrError(fcinfo, "sqii.cell_changes");
+	CellChangeState *s1;
+	CellChangeState *s2;
+	int			half;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	s2 = (CellChangeState *) PG_GETARG_POINTER(1);
+	s1 = PG_ARGISNULL(0) ? NewChangeState(s2->width, aggcontext) : (CellChangeState *) PG_GETARG_POINTER(0);
+	/* Both come from the same aggregate call, so from the same arguments. */
+	if (s1->width != s2->width)
+		elog(ERROR, "cannot combine cell change states of %d and %d values", s1->width, s2->width);
+	for (half = 0; half < 2; half++)
+	{
+		uint64		mask;
+
+		for (mask = s2->seen[half]; mask != 0; mask &= mask - 1)
+		{
+			int			bit = pg_rightmost_one_pos64(mask);
+			Tally	   *to = ChangeBlock(s1, half, bit, aggcontext);
+			const Tally *from = ChangeBlockIfAny(s2, half, bit);
+			int			j;
+
+			for (j = 0; j < s1->width; j++)
+			{
+				to[j].n += from[j].n;	/* both at most 2^53: cannot wrap */
+				to[j].sum += from[j].sum;
+				to[j].sumsq += from[j].sumsq;
+				CheckChangeSlot(&to[j]);
+			}
+		}
+	}
+	PG_RETURN_POINTER(s1);
+}
+
+PG_FUNCTION_INFO_V1(cell_changes_serialize);
+/* Serialize: the width, then per half the groups seen and their blocks. */
+Datum
+cell_changes_serialize(PG_FUNCTION_ARGS)
+{
+	CellChangeState *state = (CellChangeState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+	int			half;
+
+	AggContextOrError(fcinfo, "sqii.cell_changes");
+	pq_begintypsend(&buf);
+	pq_sendint32(&buf, state->width);
+	for (half = 0; half < 2; half++)
+	{
+		uint64		mask;
+
+		pq_sendint64(&buf, (int64) state->seen[half]);
+		for (mask = state->seen[half]; mask != 0; mask &= mask - 1)
+		{
+			const Tally *block = ChangeBlockIfAny(state, half, pg_rightmost_one_pos64(mask));
+			int			j;
+
+			for (j = 0; j < state->width; j++)
+			{
+				pq_sendint64(&buf, block[j].n);
+				pq_sendfloat8(&buf, block[j].sum);
+				pq_sendfloat8(&buf, block[j].sumsq);
+			}
+		}
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+PG_FUNCTION_INFO_V1(cell_changes_deserialize);
+/* Rebuild a state serialized by cell_changes_serialize. */
+Datum
+cell_changes_deserialize(PG_FUNCTION_ARGS)
+{
+	bytea	   *sstate = PG_GETARG_BYTEA_PP(0);
+	StringInfoData buf;
+	CellChangeState *state;
+	int			width;
+	int			half;
+
+	AggContextOrError(fcinfo, "sqii.cell_changes");
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, VARDATA_ANY(sstate), VARSIZE_ANY_EXHDR(sstate));
+	width = pq_getmsgint(&buf, 4);
+	/* A value per argument after the flag and the mask. */
+	if (width < 1 || width > FUNC_MAX_ARGS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid cell change state: %d values per group", width)));
+	state = NewChangeState(width, CurrentMemoryContext);
+	for (half = 0; half < 2; half++)
+	{
+		uint64		mask = (uint64) pq_getmsgint64(&buf);
+
+		if ((int64) mask < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid cell change state: group bit 63")));
+		for (; mask != 0; mask &= mask - 1)
+		{
+			Tally	   *block = ChangeBlock(state, half, pg_rightmost_one_pos64(mask), CurrentMemoryContext);
+			int			j;
+
+			for (j = 0; j < width; j++)
+			{
+				block[j].n = pq_getmsgint64(&buf);
+				block[j].sum = pq_getmsgfloat8(&buf);
+				block[j].sumsq = pq_getmsgfloat8(&buf);
+			}
+		}
+	}
+	pq_getmsgend(&buf);
+	pfree(buf.data);
+	PG_RETURN_POINTER(state);
+}
+
+PG_FUNCTION_INFO_V1(cell_changes_final);
+/*
+ * sqii.cell_changes: sqii.tally[bit + 1][value] with the added rows' values
+ * then the removed rows' (NULL where none); NULL when the two halves are
+ * equal (the change adds back what it removes, so the cells stay as they
+ * are).
+ */
+Datum
+cell_changes_final(PG_FUNCTION_ARGS)
+{
+	CellChangeState *state;
+	Oid			tally_type;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	Datum	   *elems;
+	bool	   *nulls;
+	uint64		seen;
+	bool		equal = true;
+	int			nbits;
+	int			width;
+	int			bit;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	state = (CellChangeState *) PG_GETARG_POINTER(0);
+	seen = state->seen[0] | state->seen[1];
+	if (seen == 0)
+		PG_RETURN_NULL();
+	nbits = pg_leftmost_one_pos64(seen) + 1;
+	width = state->width;
+	elems = palloc(sizeof(Datum) * nbits * 2 * width);
+	nulls = palloc(sizeof(bool) * nbits * 2 * width);
+	for (bit = 0; bit < nbits; bit++)
+	{
+		const Tally *added = ChangeBlockIfAny(state, 0, bit);
+		const Tally *removed = ChangeBlockIfAny(state, 1, bit);
+		int			j;
+
+		for (j = 0; j < width; j++)
+		{
+			const Tally *a = added ? &added[j] : NULL;
+			const Tally *r = removed ? &removed[j] : NULL;
+			int			k = bit * 2 * width + j;
+
+			if (a != NULL)
+				CheckChangeSlot(a);
+			if (r != NULL)
+				CheckChangeSlot(r);
+			nulls[k] = a == NULL || a->n == 0;
+			nulls[k + width] = r == NULL || r->n == 0;
+			/* construct_md_array copies the slots. */
+			elems[k] = PointerGetDatum(a);
+			elems[k + width] = PointerGetDatum(r);
+			if (nulls[k] != nulls[k + width] ||
+				(!nulls[k] && (a->n != r->n || a->sum != r->sum || a->sumsq != r->sumsq)))
+				equal = false;
+		}
+	}
+	if (equal)
+		PG_RETURN_NULL();
+	tally_type = get_element_type(get_fn_expr_rettype(fcinfo->flinfo));
+	if (!OidIsValid(tally_type))
+		elog(ERROR, "could not determine the sqii.tally type");
+	get_typlenbyvalalign(tally_type, &typlen, &typbyval, &typalign);
+	PG_RETURN_ARRAYTYPE_P(construct_md_array(elems, nulls, 2, (int[]) {nbits, 2 * width}, (int[]) {1, 1},
+											 tally_type, typlen, typbyval, typalign));
 }
 
 PG_FUNCTION_INFO_V1(sqii_cell_change_part);

@@ -25,7 +25,6 @@
 
 #include "sqii.h"
 
-#define MAX_GROUPS 63			/* bits 0-62: the mask stays a positive bigint */
 #define MAX_FLAGS 64
 
 typedef struct RaceCode
@@ -230,8 +229,8 @@ typedef struct GroupTallyState
 
 #define GROUP_SLOT(state, bit, j) (&(state)->slots[(bit) * (state)->width + (j)])
 
-static void
-CheckMask(int64 mask)
+void
+CheckGroupMask(int64 mask)
 {
 	if (mask < 0)
 		ereport(ERROR,
@@ -292,7 +291,7 @@ GroupAccumBegin(FunctionCallInfo fcinfo, int mask_arg, GroupTallyState **state, 
 	if (PG_ARGISNULL(mask_arg))
 		return false;
 	m = PG_GETARG_INT64(mask_arg);
-	CheckMask(m);
+	CheckGroupMask(m);
 	if (*state == NULL)
 		*state = NewGroupState(width, aggcontext);
 	*mask = (uint64) m;
@@ -328,7 +327,6 @@ AddValueToGroups(GroupTallyState *state, int j, uint64 mask, float8 x)
 {
 	float8		xx = x * x;
 
-	TallyCheckValue(x);
 	state->seen |= mask;
 	while (mask != 0)
 	{
@@ -363,35 +361,20 @@ tally_by_group_float8_accum(PG_FUNCTION_ARGS)
 	uint64		mask;
 
 	if (GroupAccumBegin(fcinfo, 1, &state, 1, &mask) && !PG_ARGISNULL(2))
+	{
+		TallyCheckValue(PG_GETARG_FLOAT8(2));
 		AddValueToGroups(state, 0, mask, PG_GETARG_FLOAT8(2));
+	}
 	if (state == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_POINTER(state);
 }
 
-/* How tallies_by_group reads each of its values. */
-typedef enum ValueKind
-{
-	VALUE_BOOL,
-	VALUE_INT2,
-	VALUE_INT4,
-	VALUE_INT8,
-	VALUE_FLOAT4,
-	VALUE_FLOAT8,
-	VALUE_NUMERIC
-} ValueKind;
-
-typedef struct ValueKinds
-{
-	int			nvalues;
-	ValueKind	kind[FLEXIBLE_ARRAY_MEMBER];
-} ValueKinds;
-
 /*
  * The kinds of the VARIADIC "any" values, resolved on the first row and kept
  * in fn_extra: true/false values are counted, numbers summed.
  */
-static const ValueKinds *
+const ValueKinds *
 GetValueKinds(FunctionCallInfo fcinfo, const char *fname, int first)
 {
 	ValueKinds *kinds = (ValueKinds *) fcinfo->flinfo->fn_extra;
@@ -468,6 +451,45 @@ NumericValue(Datum d)
 }
 
 /*
+ * Value j of a row (argument first + j) as a double: 0 or 1 for a true/false
+ * value; false when it is NULL.  Numbers are checked finite.
+ */
+bool
+ValueArg(FunctionCallInfo fcinfo, const ValueKinds *kinds, int first, int j, float8 *x)
+{
+	Datum		d = PG_GETARG_DATUM(first + j);
+
+	if (PG_ARGISNULL(first + j))
+		return false;
+	switch (kinds->kind[j])
+	{
+		case VALUE_BOOL:
+			*x = DatumGetBool(d) ? 1.0 : 0.0;
+			return true;
+		case VALUE_INT2:
+			*x = (float8) DatumGetInt16(d);
+			break;
+		case VALUE_INT4:
+			*x = (float8) DatumGetInt32(d);
+			break;
+		case VALUE_INT8:
+			*x = (float8) DatumGetInt64(d);
+			break;
+		case VALUE_FLOAT4:
+			*x = (float8) DatumGetFloat4(d);
+			break;
+		case VALUE_FLOAT8:
+			*x = DatumGetFloat8(d);
+			break;
+		case VALUE_NUMERIC:
+			*x = NumericValue(d);
+			break;
+	}
+	TallyCheckValue(*x);
+	return true;
+}
+
+/*
  * Add a row's values (arguments first .. first + nvalues - 1) to its groups'
  * slots offset .. offset + nvalues - 1.
  */
@@ -476,38 +498,16 @@ AddValueArgs(FunctionCallInfo fcinfo, const ValueKinds *kinds, int first, GroupT
 			 uint64 mask, int offset)
 {
 	int			j;
+	float8		x;
 
 	for (j = 0; j < kinds->nvalues; j++)
 	{
-		Datum		d = PG_GETARG_DATUM(first + j);
-		int			slot = offset + j;
-
-		if (PG_ARGISNULL(first + j))
+		if (!ValueArg(fcinfo, kinds, first, j, &x))
 			continue;
-		switch (kinds->kind[j])
-		{
-			case VALUE_BOOL:
-				AddBoolToGroups(state, slot, mask, DatumGetBool(d));
-				break;
-			case VALUE_INT2:
-				AddValueToGroups(state, slot, mask, (float8) DatumGetInt16(d));
-				break;
-			case VALUE_INT4:
-				AddValueToGroups(state, slot, mask, (float8) DatumGetInt32(d));
-				break;
-			case VALUE_INT8:
-				AddValueToGroups(state, slot, mask, (float8) DatumGetInt64(d));
-				break;
-			case VALUE_FLOAT4:
-				AddValueToGroups(state, slot, mask, (float8) DatumGetFloat4(d));
-				break;
-			case VALUE_FLOAT8:
-				AddValueToGroups(state, slot, mask, DatumGetFloat8(d));
-				break;
-			case VALUE_NUMERIC:
-				AddValueToGroups(state, slot, mask, NumericValue(d));
-				break;
-		}
+		if (kinds->kind[j] == VALUE_BOOL)
+			AddBoolToGroups(state, offset + j, mask, x != 0.0);
+		else
+			AddValueToGroups(state, offset + j, mask, x);
 	}
 }
 
@@ -522,31 +522,6 @@ tallies_by_group_accum(PG_FUNCTION_ARGS)
 
 	if (GroupAccumBegin(fcinfo, 1, &state, kinds->nvalues, &mask))
 		AddValueArgs(fcinfo, kinds, 2, state, mask, 0);
-	if (state == NULL)
-		PG_RETURN_NULL();
-	PG_RETURN_POINTER(state);
-}
-
-PG_FUNCTION_INFO_V1(cell_changes_accum);
-/*
- * Transition of sqii.cell_changes(removal, mask, VARIADIC "any"): the state
- * of sqii.tallies_by_group with twice the values, an added row's values in
- * the first half of its groups' slots and a removed row's in the second.
- */
-Datum
-cell_changes_accum(PG_FUNCTION_ARGS)
-{
-	const ValueKinds *kinds = GetValueKinds(fcinfo, "sqii.cell_changes", 3);
-	GroupTallyState *state;
-	uint64		mask;
-
-	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("sqii.cell_changes needs to know whether each row is added or removed"),
-				 errhint("Pass false for a row added, true for a row removed.")));
-	if (GroupAccumBegin(fcinfo, 2, &state, 2 * kinds->nvalues, &mask))
-		AddValueArgs(fcinfo, kinds, 3, state, mask, PG_GETARG_BOOL(1) ? kinds->nvalues : 0);
 	if (state == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_POINTER(state);
@@ -817,44 +792,6 @@ GroupCode(const GroupMap *map, int bit)
 				 errmsg("group bit %d has tallies but no row in sqii.student_group", bit),
 				 errhint("Tallies by group must be read with the sqii.student_group rows they were built with.")));
 	return CStringGetTextDatum(map->code_of_bit[bit]);
-}
-
-PG_FUNCTION_INFO_V1(cell_changes_final);
-/*
- * sqii.cell_changes: sqii.tally[bit + 1][value] with the added rows' values
- * then the removed rows'; NULL when the two halves are equal (the change
- * adds back what it removes, so the cells stay as they are).
- */
-Datum
-cell_changes_final(PG_FUNCTION_ARGS)
-{
-	GroupTallyState *state;
-	int			half;
-	uint64		mask;
-
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	state = (GroupTallyState *) PG_GETARG_POINTER(0);
-	half = state->width / 2;
-	mask = state->seen;
-	while (mask != 0)
-	{
-		int			bit = pg_rightmost_one_pos64(mask);
-		int			j;
-
-		mask &= mask - 1;
-		for (j = 0; j < half; j++)
-		{
-			const TallyAccum *added = GROUP_SLOT(state, bit, j);
-			const TallyAccum *removed = GROUP_SLOT(state, bit, half + j);
-
-			if (added->n != removed->n || added->sum != removed->sum ||
-				added->sum_err != removed->sum_err || added->sumsq != removed->sumsq ||
-				added->sumsq_err != removed->sumsq_err)
-				return GroupStateArray(fcinfo, 2);
-		}
-	}
-	PG_RETURN_NULL();
 }
 
 /*

@@ -60,6 +60,31 @@ typedef struct TallyAccum
 	uint8		min_n_state;	/* a MinNState */
 } TallyAccum;
 
+/* groups.c: group bits 0-62, so that a mask stays a positive bigint. */
+#define MAX_GROUPS 63
+
+/* groups.c: how the one-pass aggregates read each of their VARIADIC values. */
+typedef enum ValueKind
+{
+	VALUE_BOOL,
+	VALUE_INT2,
+	VALUE_INT4,
+	VALUE_INT8,
+	VALUE_FLOAT4,
+	VALUE_FLOAT8,
+	VALUE_NUMERIC
+} ValueKind;
+
+typedef struct ValueKinds
+{
+	int			nvalues;
+	ValueKind	kind[FLEXIBLE_ARRAY_MEMBER];
+} ValueKinds;
+
+extern const ValueKinds *GetValueKinds(FunctionCallInfo fcinfo, const char *fname, int first);
+extern bool ValueArg(FunctionCallInfo fcinfo, const ValueKinds *kinds, int first, int j, float8 *x);
+extern void CheckGroupMask(int64 mask);
+
 /* groups.c: a one-pass result (sqii.tally_by_group, sqii.tallies_by_group), read. */
 typedef struct GroupResult
 {
@@ -104,6 +129,7 @@ extern bool TallyMean(const Tally *t, int32 min_n, float8 *result);
 /* tally_agg.c */
 extern MemoryContext AggContextOrError(FunctionCallInfo fcinfo, const char *fname);
 extern void TallyCheckValue(float8 x);
+extern void TallyCheckSumsFinite(float8 sum, float8 sumsq);
 extern void TallyAccumCheck(const TallyAccum *acc);
 extern void TallyAccumAddValue(TallyAccum *acc, float8 x);
 extern void TallyAccumAddTally(TallyAccum *acc, const Tally *t);

@@ -55,17 +55,24 @@ GetAccum(FunctionCallInfo fcinfo, const char *fname)
 	return (TallyAccum *) PG_GETARG_POINTER(0);
 }
 
-/* The sums, their compensations and the two folded together must be finite. */
-static inline void
-CheckSumsFinite(const TallyAccum *acc)
+/* A sum and a sum of squares must be finite. */
+void
+TallyCheckSumsFinite(float8 sum, float8 sumsq)
 {
-	if (!isfinite(acc->sum) || !isfinite(acc->sumsq) ||
-		!isfinite(acc->sum_err) || !isfinite(acc->sumsq_err) ||
-		!isfinite(acc->sum + acc->sum_err) || !isfinite(acc->sumsq + acc->sumsq_err))
+	if (!isfinite(sum) || !isfinite(sumsq))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("sqii.tally sum out of range"),
 				 errdetail("The sum or the sum of squares of the values exceeds the range of double precision.")));
+}
+
+/* The sums, their compensations and the two folded together must be finite. */
+static inline void
+CheckSumsFinite(const TallyAccum *acc)
+{
+	TallyCheckSumsFinite(acc->sum, acc->sumsq);
+	TallyCheckSumsFinite(acc->sum_err, acc->sumsq_err);
+	TallyCheckSumsFinite(acc->sum + acc->sum_err, acc->sumsq + acc->sumsq_err);
 }
 
 /*

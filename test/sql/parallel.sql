@@ -29,6 +29,17 @@ CREATE TEMP TABLE serial_total AS
 SELECT sqii.tally(met) AS t_met, sqii.tally(x) AS t_x, sqii.pct(met, 20) AS pct, sqii.mean(x, 20) AS mean
 FROM par;
 
+-- The change of maintained cells per school: rows added and removed, groups
+-- seen by one half only (bit 5, removed rows of the last quarter, which one
+-- worker may never see), rows without groups.
+CREATE TEMP TABLE serial_changes AS
+SELECT school, sqii.cell_changes(id % 3 = 0,
+                         CASE WHEN id % 17 = 0 THEN NULL
+                              ELSE 1 | CASE WHEN id % 5 = 0 THEN 4 ELSE 0 END
+                                     | CASE WHEN id > 150000 AND id % 3 = 0 THEN 32 ELSE 0 END END,
+                         true, met, (x * 10)::int) AS change
+FROM par GROUP BY school;
+
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
@@ -57,6 +68,23 @@ SELECT count(*) AS schools,
 FROM serial_result s
 JOIN (SELECT school, sqii.tally(met) AS t_met, sqii.tally(x) AS t_x, sqii.pct(met, 20) AS pct,
              sqii.mean(x, 20) AS mean
+      FROM par GROUP BY school) p USING (school);
+
+-- Cell changes per school, states serialized and combined block by block.
+SELECT workers_launched('SELECT school, sqii.cell_changes(id % 3 = 0,
+                         CASE WHEN id % 17 = 0 THEN NULL
+                              ELSE 1 | CASE WHEN id % 5 = 0 THEN 4 ELSE 0 END
+                                     | CASE WHEN id > 150000 AND id % 3 = 0 THEN 32 ELSE 0 END END,
+                         true, met, (x * 10)::int) FROM par GROUP BY school');
+SELECT count(*) AS schools, count(*) FILTER (WHERE s.change::text IS DISTINCT FROM p.change::text) AS mismatches,
+       count(*) FILTER (WHERE p.change IS NULL) AS without_change,
+       count(*) FILTER (WHERE array_length(p.change, 1) = 6) AS with_bit_5
+FROM serial_changes s
+JOIN (SELECT school, sqii.cell_changes(id % 3 = 0,
+                         CASE WHEN id % 17 = 0 THEN NULL
+                              ELSE 1 | CASE WHEN id % 5 = 0 THEN 4 ELSE 0 END
+                                     | CASE WHEN id > 150000 AND id % 3 = 0 THEN 32 ELSE 0 END END,
+                         true, met, (x * 10)::int) AS change
       FROM par GROUP BY school) p USING (school);
 
 -- Merge of stored tallies in parallel.
