@@ -30,6 +30,7 @@
 
 /* The largest whole number below which every double sum is exact. */
 #define CELL_EXACT_LIMIT	9007199254740992.0	/* 2^53 */
+#define CELL_EXACT_SQRT		67108864.0	/* 2^26: its square is below 2^53 */
 
 /*
  * The most decimal places a maintained value may keep: 10^6 squared is still
@@ -57,6 +58,51 @@ CheckDecimals(int32 decimals)
 				 errhint("decimals is the number of decimal places a maintained value keeps exactly.")));
 }
 
+/* A whole number that a double holds exactly, as does any sum of two such. */
+static inline bool
+IsWholeNumber(float8 x)
+{
+	return fabs(x) <= CELL_EXACT_LIMIT && x == rint(x);
+}
+
+/*
+ * cell + added - removed in plain arithmetic, when that is exactly what
+ * CellApply's compensated sums give: the sums of cells are whole numbers, so
+ * every step is exact.  False, leaving the rest to CellApply, for anything
+ * else: fractions, sums near 2^53, and every case CellApply reports or
+ * adjusts (removed not in the cell, rounding of a sum of squares).
+ */
+static inline bool
+CellApplyWhole(const Tally *cell, const Tally *added, const Tally *removed, Tally *result)
+{
+	static const Tally empty = {0, 0.0, 0.0};
+	const Tally *c = cell != NULL ? cell : &empty;
+	const Tally *a = added != NULL ? added : &empty;
+	const Tally *r = removed != NULL ? removed : &empty;
+	float8		sum = c->sum + a->sum;
+	float8		sumsq = c->sumsq + a->sumsq;
+
+	if (!IsWholeNumber(c->sum) || !IsWholeNumber(c->sumsq) || !IsWholeNumber(a->sum) ||
+		!IsWholeNumber(a->sumsq) || !IsWholeNumber(r->sum) || !IsWholeNumber(r->sumsq) ||
+		!IsWholeNumber(sum) || !IsWholeNumber(sumsq))
+		return false;
+	result->n = c->n + a->n;	/* both at most 2^53: cannot wrap */
+	CheckCount(result->n);
+	if (r->n > result->n)
+		return false;
+	result->n -= r->n;
+	result->sum = sum - r->sum;
+	result->sumsq = sumsq - r->sumsq;
+	if (result->sumsq < 0)
+		return false;
+	if (result->n == 0)
+		return result->sum == 0 && result->sumsq == 0;
+	/* Cauchy-Schwarz, exactly while sum^2 and n * sumsq stay below 2^53. */
+	if (fabs(result->sum) < CELL_EXACT_SQRT && result->sumsq < CELL_EXACT_LIMIT / (float8) result->n)
+		return result->sum * result->sum <= (float8) result->n * result->sumsq;
+	return !TallySumTooLarge(result->n, result->sum, result->sumsq, 0);
+}
+
 /*
  * cell + added - removed into result (each of the three may be NULL: no
  * value); false when nothing is left.  An error when removed is not in the
@@ -67,6 +113,9 @@ CellApply(const Tally *cell, const Tally *added, const Tally *removed, Tally *re
 {
 	TallyAccum	acc = {0};
 	Tally		total;
+
+	if (CellApplyWhole(cell, added, removed, result))
+		return result->n != 0;
 
 	if (cell != NULL)
 		TallyAccumAddTally(&acc, cell);

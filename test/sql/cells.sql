@@ -196,6 +196,17 @@ SELECT sqii.cell_value(0.3, 1), sqii.cell_value(0.1, 1), sqii.cell_value(-2.55, 
 SELECT sqii.cell_apply('(2,1,1)', NULL, '(3,1,1)');
 SELECT sqii.cell_apply('(2,1,1)', '(1,1,1)', '(3,2,2)') AS emptied, sqii.cell_apply(NULL, NULL, NULL) AS nothing,
        sqii.cell_apply('(2,1,1)', '(1,0,0)', '(1,1,1)') AS changed;
+-- Whole numbers take plain arithmetic; anything else the compensated sums,
+-- with the same result.  Fractions: 0.75 + 0.5 - 0.5, 0.1875 + 0.25 - 0.125.
+-- A sum of exactly 2^53 (2^52 twice), its sum of squares 2^105 beyond it.
+-- A sum of squares left negative, or a sum too large for its sum of squares
+-- (two students who met, one removed who did not: 2^2 > 1 * 2), is out of
+-- step whichever way it is computed.
+SELECT sqii.cell_apply('(3,0.75,0.1875)', '(1,0.5,0.25)', '(2,0.5,0.125)') AS fractions,
+       sqii.cell_apply('(1,4503599627370496,2.028240960365167e+31)', '(1,4503599627370496,2.028240960365167e+31)', NULL) AS two_to_53,
+       sqii.cell_apply('(5,-7,29)', '(1,3,9)', '(2,-4,10)') AS negative_values;
+SELECT sqii.cell_apply('(3,2,2)', NULL, '(1,0,3)');
+SELECT sqii.cell_apply('(2,2,2)', NULL, '(1,0,0)');
 SELECT sqii.cell_unscale('(2,35,625)', 1);
 -- A change per unit in one pass: each group's values added, then its values
 -- removed.  Student 1 (group bit 0, value 5) arrives, student 2 (bits 0 and
