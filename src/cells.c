@@ -247,13 +247,13 @@ sqii_cell_apply_groups(PG_FUNCTION_ARGS)
 typedef struct CellChangeState
 {
 	int			width;			/* values per half */
-	int			per_page;		/* blocks per page */
-	int			nblocks;		/* blocks made */
+	int			per_page;		/* blocks per page, at most 255 */
+	int			last_used;		/* blocks made in the last page */
 	int			npages;
 	int			max_pages;		/* room in pages[] */
 	Tally	  **pages;
 	uint64		seen[2];		/* group bits with a block, per half */
-	uint8		block_of[2][MAX_GROUPS];	/* each (half, bit)'s block */
+	uint16		block_at[2][MAX_GROUPS];	/* each (half, bit)'s block: page << 8 | place */
 } CellChangeState;
 
 #define CHANGE_PAGE_MIN 1024	/* bytes */
@@ -268,26 +268,26 @@ NewChangeState(int width, MemoryContext mcxt)
 	while (page_size < block_size)
 		page_size *= 2;
 	state->width = width;
-	state->per_page = page_size / block_size;
+	state->per_page = Min(page_size / block_size, 255);
+	state->last_used = state->per_page; /* no page yet */
 	return state;
 }
 
+/* A block by its place (no division: this is on every row's path). */
 static inline Tally *
-ChangeBlockAt(const CellChangeState *state, int block)
+ChangeBlockAt(const CellChangeState *state, uint16 at)
 {
-	return &state->pages[block / state->per_page][(block % state->per_page) * state->width];
+	return &state->pages[at >> 8][(at & 0xFF) * state->width];
 }
 
-/* The block of (half, bit), made empty if it has none yet. */
+/* A new empty block for (half, bit). */
 static Tally *
-ChangeBlock(CellChangeState *state, int half, int bit, MemoryContext mcxt)
+NewChangeBlock(CellChangeState *state, int half, int bit, MemoryContext mcxt)
 {
-	uint64		b = UINT64CONST(1) << bit;
+	uint16		at;
 	Tally	   *block;
 
-	if (state->seen[half] & b)
-		return ChangeBlockAt(state, state->block_of[half][bit]);
-	if (state->nblocks == state->npages * state->per_page)
+	if (state->last_used == state->per_page)
 	{
 		if (state->npages == state->max_pages)
 		{
@@ -297,12 +297,24 @@ ChangeBlock(CellChangeState *state, int half, int bit, MemoryContext mcxt)
 				repalloc(state->pages, sizeof(Tally *) * state->max_pages);
 		}
 		state->pages[state->npages++] = MemoryContextAlloc(mcxt, sizeof(Tally) * state->width * state->per_page);
+		state->last_used = 0;
 	}
-	block = ChangeBlockAt(state, state->nblocks);
+	/* At most 2 * 63 blocks, so at most 126 pages. */
+	at = (uint16) ((state->npages - 1) << 8 | state->last_used++);
+	block = ChangeBlockAt(state, at);
 	memset(block, 0, sizeof(Tally) * state->width);
-	state->block_of[half][bit] = state->nblocks++;
-	state->seen[half] |= b;
+	state->block_at[half][bit] = at;
+	state->seen[half] |= UINT64CONST(1) << bit;
 	return block;
+}
+
+/* The block of (half, bit), made empty if it has none yet. */
+static inline Tally *
+ChangeBlock(CellChangeState *state, int half, int bit, MemoryContext mcxt)
+{
+	if (state->seen[half] & (UINT64CONST(1) << bit))
+		return ChangeBlockAt(state, state->block_at[half][bit]);
+	return NewChangeBlock(state, half, bit, mcxt);
 }
 
 /* The block of (half, bit), or NULL when no row of that half had that group. */
@@ -311,7 +323,7 @@ ChangeBlockIfAny(const CellChangeState *state, int half, int bit)
 {
 	if ((state->seen[half] & (UINT64CONST(1) << bit)) == 0)
 		return NULL;
-	return ChangeBlockAt(state, state->block_of[half][bit]);
+	return ChangeBlockAt(state, state->block_at[half][bit]);
 }
 
 PG_FUNCTION_INFO_V1(cell_changes_accum);
