@@ -402,6 +402,7 @@ class Audit:
         self.unit_version = defaultdict(int)    # cells hidden in a unit so far
         self.failed = defaultdict(dict)     # (cell, what) -> {units: unit_version when it failed there}
         self.collected = None           # a list: record() keeps points here instead (check_many)
+        self.dropped = 0                # checks done by check_many ahead of time and not needed
         self.version = 0                # cells hidden so far (a worker's copy is of one version)
         self.pool = None                # worker processes: [process, pipe, cells of hidden_log sent]
         self.hidden_log = []            # keys of the cells hidden, in order
@@ -707,52 +708,41 @@ class Audit:
         return lo, hi, ok, 'year'
 
     def check_many(self, todo, stages, jobs=1):
-        """check(c, what, stages[what]) for every (c, what) of todo, in order,
-        the programs on up to `jobs` processes: the list of answers.
+        """check(c, what, stages[what]) for every (c, what) of todo, in order:
+        the list of answers, the same as checking them one by one, with the
+        programs on up to `jobs` processes.
 
-        The cells are taken in batches of BATCH that the points seen so far
-        do not certify, and each is checked from the same state: the system
-        as it is now and its own seen interval and failed neighbourhoods
-        (not the points its batch mates find).  Then their points are
-        recorded in batch order, and a cell that failed but is now certified
-        by a batch mate's point counts as seen.  So the answers, and every
-        point recorded, depend on the input alone, not on how many
-        processes ran or which finished first."""
+        The next BATCH cells that the points seen do not certify are checked
+        at once, each from the state as it is now (the system, its own seen
+        interval and failed neighbourhoods), and their answers are then
+        taken in order as one by one would: a cell that an earlier cell's
+        point has certified since counts as seen (its answer is dropped), a
+        cell whose seen interval has changed since is checked again here,
+        and the others' answers are what one by one would get (check()
+        reads nothing else that the batch changes).  So the release does
+        not depend on the number of processes or their scheduling."""
         out = [None] * len(todo)
         i = 0
-        deferred = []
-        while i < len(todo) or deferred:
+        while i < len(todo):
             batch = []
-            units, cols = set(), set()
-            rest = []
-            for j in deferred:
-                c = todo[j][0]
-                if len(batch) < BATCH and not (DEFER and (c.unit in units or (c.ind, c.grp) in cols)):
-                    out[j] = self.known(*todo[j])
-                    if out[j] is None:
-                        batch.append(j)
-                        units.add(c.unit)
-                        cols.add((c.ind, c.grp))
-                else:
-                    rest.append(j)
-            deferred = rest
-            while i < len(todo) and len(batch) < BATCH and len(deferred) < 4 * BATCH:
-                c = todo[i][0]
-                if DEFER and (c.unit in units or (c.ind, c.grp) in cols):
-                    deferred.append(i)
-                else:
-                    out[i] = self.known(*todo[i])
-                    if out[i] is None:
-                        batch.append(i)
-                        units.add(c.unit)
-                        cols.add((c.ind, c.grp))
+            while i < len(todo) and len(batch) < BATCH:
+                out[i] = self.known(*todo[i])
+                if out[i] is None:
+                    batch.append(i)
                 i += 1
             if not batch:
                 continue
             tasks = [self.task(*todo[j], stages[todo[j][1]]) for j in batch]
-            answers = self.run_tasks(tasks, jobs)
-            for j, (answer, points, failed, counts) in zip(batch, answers):
+            answers = self.run_tasks(tasks, jobs) if jobs > 1 and len(batch) > 1 else [None] * len(batch)
+            for j, task, result in zip(batch, tasks, answers):
                 c, what = todo[j]
+                out[j] = self.known(c, what)
+                if out[j] is not None:
+                    self.dropped += 1
+                    continue
+                if result is None or self.task(c, what, task[-1])[3] != task[3]:
+                    result = self.run_task(self.task(c, what, task[-1]))
+                answer, points, failed, counts = result
                 for point in points:
                     self.record(point)
                 self.failed[(c.key, what)] = failed
@@ -761,9 +751,6 @@ class Audit:
                 self.sys.mip_solves += counts[2]
                 self.sys.solve_time += counts[3]
                 out[j] = answer
-            for j in batch:
-                if out[j][2] is not True:
-                    out[j] = self.known(*todo[j]) or out[j]
         return out
 
     def task(self, c, what, stages):
@@ -875,8 +862,7 @@ class Audit:
 
 # Cells checked from one state by check_many (its answers depend on it, not
 # on the number of processes).
-BATCH = 16
-DEFER = True
+BATCH = 8
 
 
 def _serve(audit, conn):
@@ -1047,6 +1033,7 @@ def protect(release, year, count_width, rate_width, log=None, max_rounds=100, jo
 
 
 def _protect(audit, year, count_width, log, max_rounds, jobs):
+    t0 = time.time()
     added = widen_sums(audit, year, count_width)
     if log:
         log('%d: %d cell(s) hidden by the sums and links rules' % (year, len(added)))
@@ -1059,8 +1046,9 @@ def _protect(audit, year, count_width, log, max_rounds, jobs):
         answers = audit.check_many(todo, {'count': PROTECT_COUNT_STAGES, 'rate': PROTECT_STAGES}, jobs)
         failures = [(c, what) for (c, what), answer in zip(todo, answers) if answer[2] is not True]
         if log:
-            log('%d round %d: %d check(s), %d not certified (%d counts)%s'
+            log('%d round %d: %d check(s), %d not certified (%d counts), %.0f s%s'
                 % (year, rnd + 1, len(todo), len(failures), sum(1 for f in failures if f[1] == 'count'),
+                   time.time() - t0,
                    ''.join('; %s %s' % (c.label, what) for c, what in failures) if len(failures) <= 3 else ''))
         if not failures:
             return added, audit
@@ -1077,6 +1065,9 @@ def _protect(audit, year, count_width, log, max_rounds, jobs):
                     continue
                 cands = candidates(audit, c, what, district=True) or \
                     candidates(audit, c, what, district=True, reach=4)
+                if log:
+                    log('%d: %s %s: nothing left to hide next to it in the schools: %s' % (
+                        year, c.label, what, ', '.join(d.label for d in cands[:2]) or 'nothing at all'))
                 if not cands:
                     raise RuntimeError('%s: nothing left to hide next to it (%s within [%g, %g])'
                                        % (c.label, what, r[0], r[1]))
@@ -1172,8 +1163,8 @@ def main(argv):
             points[str(year)] = audit.certificates()
         if args.certificates_out:
             with open(args.certificates_out, 'w') as f:
-                json.dump(points, f)
-        json.dump(out, sys.stdout)
+                f.write(json.dumps(points))         # (json.dump encodes in Python: slower)
+        sys.stdout.write(json.dumps(out))
         print()
         return 0
 
