@@ -402,7 +402,6 @@ class Audit:
         self.unit_version = defaultdict(int)    # cells hidden in a unit so far
         self.failed = defaultdict(dict)     # (cell, what) -> {units: unit_version when it failed there}
         self.collected = None           # a list: record() keeps points here instead (check_many)
-        self.dropped = 0                # checks done by check_many ahead of time and not needed
         self.version = 0                # cells hidden so far (a worker's copy is of one version)
         self.pool = None                # worker processes: [process, pipe, cells of hidden_log sent]
         self.hidden_log = []            # keys of the cells hidden, in order
@@ -738,7 +737,6 @@ class Audit:
                 c, what = todo[j]
                 out[j] = self.known(c, what)
                 if out[j] is not None:
-                    self.dropped += 1
                     continue
                 if result is None or self.task(c, what, task[-1])[3] != task[3]:
                     result = self.run_task(self.task(c, what, task[-1]))
