@@ -55,6 +55,9 @@ optimum too (no integer point beats the relaxation), anything else goes to
 the integer program.
 """
 import json
+import multiprocessing
+import multiprocessing.connection
+import os
 import sys
 import time
 from collections import defaultdict
@@ -397,7 +400,11 @@ class Audit:
         self.recording = True
         self.points = []                # certificates: (variables, values) where not the truth
         self.unit_version = defaultdict(int)    # cells hidden in a unit so far
-        self.failed = {}                # (cell, what, units) -> unit_version when it failed there
+        self.failed = defaultdict(dict)     # (cell, what) -> {units: unit_version when it failed there}
+        self.collected = None           # a list: record() keeps points here instead (check_many)
+        self.version = 0                # cells hidden so far (a worker's copy is of one version)
+        self.pool = None                # worker processes: [process, pipe, cells of hidden_log sent]
+        self.hidden_log = []            # keys of the cells hidden, in order
         self.how = defaultdict(int)
         self.how_time = defaultdict(float)
         self.unit_vars = defaultdict(list)
@@ -469,6 +476,8 @@ class Audit:
         nv, mv = self.nvar(c), self.mvar(c)
         c.status, c.hidden, c.marker_width, c.code_width = 'hidden', True, None, None
         self.unit_version[c.unit] += 1
+        self.version += 1
+        self.hidden_log.append(c.key)
         self.sys.lb[nv], self.sys.ub[nv] = 1, self.sys.big
         if mv is not None:
             self.sys.lb[mv], self.sys.ub[mv] = 0, self.sys.big
@@ -506,9 +515,15 @@ class Audit:
         it."""
         if not self.recording or not point:
             return
+        if self.collected is not None:
+            self.collected.append(point)
+            return
         t = self.sys.truth
-        idx = np.fromiter(point.keys(), dtype=int, count=len(point))
-        val = np.fromiter(point.values(), dtype=float, count=len(point))
+        if isinstance(point, tuple):
+            idx, val = point
+        else:
+            idx = np.fromiter(point.keys(), dtype=int, count=len(point))
+            val = np.fromiter(point.values(), dtype=float, count=len(point))
         moved = val != t[idx]
         idx, val = idx[moved], val[moved]
         if not len(idx):
@@ -639,18 +654,30 @@ class Audit:
               ('wider', 24, 'fixed'), ('wider', 48, 'fixed'), ('column', None, 'relaxed'),
               ('column', None, 'fixed'))
 
-    def check(self, c, what, stages=None):
-        """(lo, hi, protected, how) for one cell: certified by points seen or
-        found near it (True), exposed by a relaxation (False), else exact on
-        the whole year, or None (undecided) without whole_year."""
+    def known(self, c, what):
+        """check()'s answer where no program is needed: the cell is
+        published, or the points seen already certify it; else None."""
         if what == 'count':
-            v, need, s, bounds = self.nvar(c), self.count_need(c), self.seen_n[self.nvar(c)], self.count_bounds
+            v, need, s = self.nvar(c), self.count_need(c), self.seen_n[self.nvar(c)]
         else:
-            v, need, s, bounds = self.mvar(c), self.rate_need(c), self.seen_rate[c.key], self.rate_bounds
+            v, need, s = self.mvar(c), self.rate_need(c), self.seen_rate[c.key]
         if not self.free(v):
             return s[0], s[1], bool(s[1] - s[0] >= need - EPS), 'published'
         if s[1] - s[0] >= need - EPS:
             return s[0], s[1], True, 'seen'
+        return None
+
+    def check(self, c, what, stages=None):
+        """(lo, hi, protected, how) for one cell: certified by points seen or
+        found near it (True), exposed by a relaxation (False), else exact on
+        the whole year, or None (undecided) without whole_year."""
+        known = self.known(c, what)
+        if known is not None:
+            return known
+        if what == 'count':
+            need, s, bounds = self.count_need(c), self.seen_n[self.nvar(c)], self.count_bounds
+        else:
+            need, s, bounds = self.rate_need(c), self.seen_rate[c.key], self.rate_bounds
         # Cheapest first: a few units around c with the rest of the year
         # fixed at the truth (certificates), c's unit and the district alone
         # (a relaxation: exposure), more units, the column, the whole year.
@@ -665,19 +692,151 @@ class Audit:
                 # A fixed neighbourhood whose units hid nothing since it
                 # failed for c is the same program: its points are in the
                 # seen interval already, so it fails again.
-                memo = (c.key, what, frozenset(units))
+                memo = frozenset(units)
                 version = tuple(sorted((str(u), self.unit_version[u]) for u in units))
-                if self.failed.get(memo) == version:
+                if self.failed[(c.key, what)].get(memo) == version:
                     continue
             lo, hi, ok = bounds(c, self.sys.sub(self.vars_of(units), mode), certify, need)
             if ok == certify:
                 return lo, hi, ok, name
             if certify:
-                self.failed[memo] = version
+                self.failed[(c.key, what)][memo] = version
         if not self.whole_year or stages:
             return lo, hi, None, 'undecided'
         lo, hi, ok = bounds(c, self.sys.sub(range(len(self.sys.lb)), 'fixed'), True, need)
         return lo, hi, ok, 'year'
+
+    def check_many(self, todo, stages, jobs=1):
+        """check(c, what, stages[what]) for every (c, what) of todo, in order:
+        the list of answers, the same as checking them one by one, with the
+        programs on up to `jobs` processes.
+
+        The next BATCH cells that the points seen do not certify are checked
+        at once, each from the state as it is now (the system, its own seen
+        interval and failed neighbourhoods), and their answers are then
+        taken in order as one by one would: a cell that an earlier cell's
+        point has certified since counts as seen (its answer is dropped), a
+        cell whose seen interval has changed since is checked again here,
+        and the others' answers are what one by one would get (check()
+        reads nothing else that the batch changes).  So the release does
+        not depend on the number of processes or their scheduling."""
+        out = [None] * len(todo)
+        i = 0
+        while i < len(todo):
+            batch = []
+            while i < len(todo) and len(batch) < BATCH:
+                out[i] = self.known(*todo[i])
+                if out[i] is None:
+                    batch.append(i)
+                i += 1
+            if not batch:
+                continue
+            tasks = [self.task(*todo[j], stages[todo[j][1]]) for j in batch]
+            answers = self.run_tasks(tasks, jobs) if jobs > 1 and len(batch) > 1 else [None] * len(batch)
+            for j, task, result in zip(batch, tasks, answers):
+                c, what = todo[j]
+                out[j] = self.known(c, what)
+                if out[j] is not None:
+                    continue
+                if result is None or self.task(c, what, task[-1])[3] != task[3]:
+                    result = self.run_task(self.task(c, what, task[-1]))
+                answer, points, failed, counts = result
+                for point in points:
+                    self.record(point)
+                self.failed[(c.key, what)] = failed
+                self.sys.solves += counts[0]
+                self.sys.lp_solves += counts[1]
+                self.sys.mip_solves += counts[2]
+                self.sys.solve_time += counts[3]
+                out[j] = answer
+        return out
+
+    def task(self, c, what, stages):
+        """What a worker needs to check c as this process would now."""
+        seen = (self.seen_n[self.nvar(c)] if what == 'count' else self.seen_rate[c.key]).tolist()
+        return self.version, c.key, what, seen, dict(self.failed.get((c.key, what), {})), stages
+
+    def run_task(self, task):
+        """check() from the state a task carries; returns the answer, the
+        points found (not recorded here), c's failed neighbourhoods and the
+        programs solved."""
+        version, key, what, seen, failed, stages = task
+        if version != self.version:
+            raise RuntimeError('a worker holds another version of the system')
+        c = self.r.cells[key]
+        s = self.seen_n[self.nvar(c)] if what == 'count' else self.seen_rate[c.key]
+        saved = s.copy()
+        s[:] = seen
+        self.failed[(key, what)] = failed
+        before = (self.sys.solves, self.sys.lp_solves, self.sys.mip_solves, self.sys.solve_time)
+        self.collected = []
+        try:
+            answer = self.check(c, what, stages)
+            points = [(np.fromiter(p.keys(), dtype=int, count=len(p)), np.fromiter(p.values(), dtype=float,
+                                                                                   count=len(p)))
+                      for p in self.collected]
+        finally:
+            self.collected = None
+            s[:] = saved
+        after = (self.sys.solves, self.sys.lp_solves, self.sys.mip_solves, self.sys.solve_time)
+        self.sys.solves, self.sys.lp_solves, self.sys.mip_solves, self.sys.solve_time = before
+        return answer, points, self.failed.pop((key, what)), tuple(b - a for a, b in zip(before, after))
+
+    def run_tasks(self, tasks, jobs):
+        """run_task() of every task, on up to jobs processes: the answers
+        in task order."""
+        if jobs <= 1 or len(tasks) <= 1:
+            return [self.run_task(t) for t in tasks]
+        if self.pool is None or len(self.pool) != jobs:
+            self.close()
+            ctx = multiprocessing.get_context('fork')
+            self.pool = []
+            for _ in range(jobs):
+                mine, theirs = ctx.Pipe()
+                proc = ctx.Process(target=_serve, args=(self, theirs), daemon=True)
+                proc.start()
+                theirs.close()
+                self.pool.append([proc, mine, len(self.hidden_log)])
+        # Each worker hides what this process hid since it last heard.
+        for w in self.pool:
+            if w[2] < len(self.hidden_log):
+                w[1].send(('hide', self.hidden_log[w[2]:]))
+                w[2] = len(self.hidden_log)
+        answers = [None] * len(tasks)
+        waiting = list(range(len(tasks) - 1, -1, -1))
+        busy = {}
+        for w in self.pool:
+            if waiting:
+                i = waiting.pop()
+                w[1].send(('task', tasks[i]))
+                busy[w[1]] = i
+        while busy:
+            for conn in multiprocessing.connection.wait(list(busy)):
+                i = busy.pop(conn)
+                kind, answer = conn.recv()
+                if kind != 'ok':
+                    self.close()
+                    raise RuntimeError('a worker failed:\n' + answer)
+                answers[i] = answer
+                if waiting:
+                    i = waiting.pop()
+                    conn.send(('task', tasks[i]))
+                    busy[conn] = i
+        return answers
+
+    def close(self):
+        """Stop the worker processes, if any."""
+        for proc, conn, _ in self.pool or []:
+            try:
+                conn.send(('stop', None))
+            except OSError:
+                pass
+            proc.join(5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+            conn.close()
+        self.pool = None
 
     def run(self, cells=None):
         """Audit the protected cells (all, or the given ones): returns the
@@ -697,6 +856,29 @@ class Audit:
             if ok is not True:
                 failures.append((c, what, lo, hi, how))
         return failures
+
+
+# Cells checked from one state by check_many (its answers depend on it, not
+# on the number of processes).
+BATCH = 8
+
+
+def _serve(audit, conn):
+    """A worker process: its own copy of audit (forked), kept in step with
+    the parent's by the cells the parent hides, runs the tasks it is sent."""
+    import traceback
+    while True:
+        kind, what = conn.recv()
+        if kind == 'hide':
+            for key in what:
+                audit.hide(audit.r.cells[key])
+        elif kind == 'task':
+            try:
+                conn.send(('ok', audit.run_task(what)))
+            except Exception:
+                conn.send(('error', traceback.format_exc()))
+        else:
+            return
 
 
 def describe(f):
@@ -835,13 +1017,21 @@ def widen_sums(audit, year, count_width):
     return added
 
 
-def protect(release, year, count_width, rate_width, log=None, max_rounds=100):
+def protect(release, year, count_width, rate_width, log=None, max_rounds=100, jobs=1):
     """Hide further cells of one year until every protected cell is
     certified near itself; returns the cells it hid.  First the sums rule
     (widen_sums), then rounds: every cell that a few units around it cannot
     certify gets its best candidate hidden (candidates()), and what failed
     and what was hidden is checked again."""
     audit = Audit(release, year, count_width, rate_width)
+    try:
+        return _protect(audit, year, count_width, log, max_rounds, jobs)
+    finally:
+        audit.close()
+
+
+def _protect(audit, year, count_width, log, max_rounds, jobs):
+    t0 = time.time()
     added = widen_sums(audit, year, count_width)
     if log:
         log('%d: %d cell(s) hidden by the sums and links rules' % (year, len(added)))
@@ -851,12 +1041,12 @@ def protect(release, year, count_width, rate_width, log=None, max_rounds=100):
         todo = pending if pending is not None else \
             [(c, 'count') for c in sorted(audit.count_cells(), key=lambda c: -c.n)] + \
             [(c, 'rate') for c in audit.rate_cells()]
-        failures = [(c, what) for c, what in todo
-                    if audit.check(c, what, PROTECT_COUNT_STAGES if what == 'count' else PROTECT_STAGES)[2]
-                    is not True]
+        answers = audit.check_many(todo, {'count': PROTECT_COUNT_STAGES, 'rate': PROTECT_STAGES}, jobs)
+        failures = [(c, what) for (c, what), answer in zip(todo, answers) if answer[2] is not True]
         if log:
-            log('%d round %d: %d check(s), %d not certified (%d counts)%s'
+            log('%d round %d: %d check(s), %d not certified (%d counts), %.0f s%s'
                 % (year, rnd + 1, len(todo), len(failures), sum(1 for f in failures if f[1] == 'count'),
+                   time.time() - t0,
                    ''.join('; %s %s' % (c.label, what) for c, what in failures) if len(failures) <= 3 else ''))
         if not failures:
             return added, audit
@@ -873,6 +1063,9 @@ def protect(release, year, count_width, rate_width, log=None, max_rounds=100):
                     continue
                 cands = candidates(audit, c, what, district=True) or \
                     candidates(audit, c, what, district=True, reach=4)
+                if log:
+                    log('%d: %s %s: nothing left to hide next to it in the schools: %s' % (
+                        year, c.label, what, ', '.join(d.label for d in cands[:2]) or 'nothing at all'))
                 if not cands:
                     raise RuntimeError('%s: nothing left to hide next to it (%s within [%g, %g])'
                                        % (c.label, what, r[0], r[1]))
@@ -942,6 +1135,9 @@ def main(argv):
     ap.add_argument('--certificates', metavar='FILE',
                     help='audit: points to check against the release as read and, if feasible, count as '
                          'certificates (e.g. protect\'s --certificates-out); nothing is taken on trust')
+    ap.add_argument('--jobs', type=int, default=len(os.sched_getaffinity(0)),
+                    help='protect: processes that solve programs (default: the cores this process may use); '
+                         'the release is the same for any number')
     ap.add_argument('--quiet', action='store_true')
     args = ap.parse_args(argv)
     cw = args.count_width or args.privacy_min
@@ -958,15 +1154,15 @@ def main(argv):
         for year in ([] if args.no_protect else rel.years):
             t0 = time.time()
             before = sum(1 for c in rel.cells.values() if c.year == year and c.hidden)
-            added, audit = protect(rel, year, cw, args.rate_width, log)
+            added, audit = protect(rel, year, cw, args.rate_width, log, jobs=max(1, args.jobs))
             log('%d: %d cells hidden before, %d more hidden by the protection, %.1f s'
                 % (year, before, len(added), time.time() - t0))
             out.extend([c.year, c.ind, None if c.unit == DISTRICT else c.unit, c.grp] for c in added)
             points[str(year)] = audit.certificates()
         if args.certificates_out:
             with open(args.certificates_out, 'w') as f:
-                json.dump(points, f)
-        json.dump(out, sys.stdout)
+                f.write(json.dumps(points))         # (json.dump encodes in Python: slower)
+        sys.stdout.write(json.dumps(out))
         print()
         return 0
 
