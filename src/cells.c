@@ -58,11 +58,15 @@ CheckDecimals(int32 decimals)
 				 errhint("decimals is the number of decimal places a maintained value keeps exactly.")));
 }
 
-/* A whole number that a double holds exactly, as does any sum of two such. */
+/*
+ * A whole number below 2^53 in magnitude.  The sum or difference of two such
+ * is an integer, exact in a double when it passes this check too (a result
+ * of 2^53 or more rounds to 2^53 or more).
+ */
 static inline bool
 IsWholeNumber(float8 x)
 {
-	return fabs(x) <= CELL_EXACT_LIMIT && x == rint(x);
+	return fabs(x) < CELL_EXACT_LIMIT && x == rint(x);
 }
 
 /*
@@ -93,7 +97,7 @@ CellApplyWhole(const Tally *cell, const Tally *added, const Tally *removed, Tall
 	result->n -= r->n;
 	result->sum = sum - r->sum;
 	result->sumsq = sumsq - r->sumsq;
-	if (result->sumsq < 0)
+	if (!IsWholeNumber(result->sum) || !IsWholeNumber(result->sumsq) || result->sumsq < 0)
 		return false;
 	if (result->n == 0)
 		return result->sum == 0 && result->sumsq == 0;
@@ -478,24 +482,13 @@ cell_changes_deserialize(PG_FUNCTION_ARGS)
 	int			half;
 
 	AggContextOrError(fcinfo, "sqii.cell_changes");
-	initStringInfo(&buf);
-	appendBinaryStringInfo(&buf, VARDATA_ANY(sstate), VARSIZE_ANY_EXHDR(sstate));
-	width = pq_getmsgint(&buf, 4);
-	/* A value per argument after the flag and the mask. */
-	if (width < 1 || width > FUNC_MAX_ARGS)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid cell change state: %d values per group", width)));
+	width = StateReadBegin(sstate, &buf, "cell change state");
 	state = NewChangeState(width, CurrentMemoryContext);
 	for (half = 0; half < 2; half++)
 	{
-		uint64		mask = (uint64) pq_getmsgint64(&buf);
+		uint64		mask;
 
-		if ((int64) mask < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("invalid cell change state: group bit 63")));
-		for (; mask != 0; mask &= mask - 1)
+		for (mask = StateReadMask(&buf, "cell change state"); mask != 0; mask &= mask - 1)
 		{
 			Tally	   *block = ChangeBlock(state, half, pg_rightmost_one_pos64(mask), CurrentMemoryContext);
 			int			j;

@@ -601,6 +601,39 @@ tally_by_group_serialize(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
+/*
+ * The start of a serialized one-pass state (sqii.tally_by_group,
+ * sqii.cell_changes): buf set to read it, and its values per group, checked
+ * (a value per argument after the mask).
+ */
+int
+StateReadBegin(bytea *sstate, StringInfo buf, const char *what)
+{
+	int			width;
+
+	initStringInfo(buf);
+	appendBinaryStringInfo(buf, VARDATA_ANY(sstate), VARSIZE_ANY_EXHDR(sstate));
+	width = pq_getmsgint(buf, 4);
+	if (width < 1 || width > FUNC_MAX_ARGS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid %s: %d values per group", what, width)));
+	return width;
+}
+
+/* A group mask of a serialized state: bits 0-62 only. */
+uint64
+StateReadMask(StringInfo buf, const char *what)
+{
+	int64		mask = pq_getmsgint64(buf);
+
+	if (mask < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid %s: group bit 63", what)));
+	return (uint64) mask;
+}
+
 PG_FUNCTION_INFO_V1(tally_by_group_deserialize);
 /* Rebuild a state serialized by tally_by_group_serialize. */
 Datum
@@ -613,16 +646,9 @@ tally_by_group_deserialize(PG_FUNCTION_ARGS)
 	int			width;
 
 	AggContextOrError(fcinfo, "tally_by_group_deserialize");
-	initStringInfo(&buf);
-	appendBinaryStringInfo(&buf, VARDATA_ANY(sstate), VARSIZE_ANY_EXHDR(sstate));
-	width = pq_getmsgint(&buf, 4);
-	/* A value per argument after the mask. */
-	if (width < 1 || width > FUNC_MAX_ARGS)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid one-pass state: %d values per group", width)));
+	width = StateReadBegin(sstate, &buf, "one-pass state");
 	state = NewGroupState(width, CurrentMemoryContext);
-	state->seen = mask = (uint64) pq_getmsgint64(&buf);
+	state->seen = mask = StateReadMask(&buf, "one-pass state");
 	if (mask != 0)
 		EnsureSlots(state, pg_leftmost_one_pos64(mask) + 1, CurrentMemoryContext);
 	while (mask != 0)

@@ -84,6 +84,8 @@ typedef struct ValueKinds
 extern const ValueKinds *GetValueKinds(FunctionCallInfo fcinfo, const char *fname, int first);
 extern bool ValueArg(FunctionCallInfo fcinfo, const ValueKinds *kinds, int first, int j, float8 *x);
 extern void CheckGroupMask(int64 mask);
+extern int	StateReadBegin(bytea *sstate, StringInfo buf, const char *what);
+extern uint64 StateReadMask(StringInfo buf, const char *what);
 
 /* groups.c: a one-pass result (sqii.tally_by_group, sqii.tallies_by_group), read. */
 typedef struct GroupResult
