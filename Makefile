@@ -1,7 +1,7 @@
 EXTENSION = sqii
 MODULE_big = sqii
 OBJS = src/tally.o src/tally_agg.o src/dashboard.o src/groups.o src/levels.o src/suppress.o src/config.o \
-       src/sqii_index.o src/readiness.o src/cells.o
+       src/sqii_index.o src/readiness.o src/cells.o src/cell_apply.o
 
 # Released scripts are never edited.  CREATE EXTENSION sqii runs the 0.1 install
 # script and then each update script in turn, as PostgreSQL's contrib modules

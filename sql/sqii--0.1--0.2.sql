@@ -918,7 +918,7 @@ BEGIN ATOMIC
                    pg_catalog.substring(t.tgargs, 1, pg_catalog.position(t.tgargs, '\x00'::pg_catalog.bytea) OPERATOR(pg_catalog.-) 1),
                    pg_catalog.getdatabaseencoding())::pg_catalog.jsonb AS def) AS a
     WHERE t.tgfoid OPERATOR(pg_catalog.=) '@extschema@.cells_trigger()'::pg_catalog.regprocedure
-      AND t.tgnargs OPERATOR(pg_catalog.=) 3
+      AND t.tgnargs OPERATOR(pg_catalog.=) 4
       AND s.relowner OPERATOR(pg_catalog.=) c.relowner
       AND (a.def OPERATOR(pg_catalog.->>) 'cells') OPERATOR(pg_catalog.=) pg_catalog.format('%I.%I', cn.nspname, c.relname)
       AND (a.def OPERATOR(pg_catalog.->>) 'students') OPERATOR(pg_catalog.=) pg_catalog.format('%I.%I', sn.nspname, s.relname)
@@ -949,17 +949,16 @@ COMMENT ON FUNCTION @extschema@.cell_definition(pg_catalog.regclass) IS
 
 -- The SQL text of a cell definition: the mask and values over alias s, the
 -- stored tally columns, and the units (as an array, and as column lists
--- plain and over alias s).
+-- plain and over alias s); the mask and the values also apart.
 CREATE FUNCTION @extschema@.cell_sql_parts(definition pg_catalog.jsonb,
     OUT units pg_catalog.text[], OUT stored pg_catalog.text[], OUT args pg_catalog.text,
-    OUT needed pg_catalog.text[], OUT unit_list pg_catalog.text, OUT unit_list_s pg_catalog.text)
+    OUT unit_list pg_catalog.text, OUT unit_list_s pg_catalog.text,
+    OUT mask pg_catalog.text, OUT vals pg_catalog.text)
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     groups text[] := ARRAY(SELECT jsonb_array_elements_text(definition -> 'groups'));
-    mask text;
-    vals text;
 BEGIN
     units := ARRAY(SELECT jsonb_array_elements_text(definition -> 'units'));
     unit_list := (SELECT string_agg(format('%I', u), ', ' ORDER BY o) FROM unnest(units) WITH ORDINALITY AS x(u, o));
@@ -981,13 +980,10 @@ BEGIN
     INTO vals, stored
     FROM jsonb_array_elements(definition -> 'indicators') WITH ORDINALITY AS i(value, o);
     args := mask || ', true, ' || vals;
-    needed := ARRAY(SELECT DISTINCT c FROM unnest(units || groups
-                    || ARRAY(SELECT i ->> 'column' FROM jsonb_array_elements(definition -> 'indicators') AS i)) AS c
-                    ORDER BY c);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.cell_sql_parts(pg_catalog.jsonb) IS
-    'internal: pieces of the SQL of a maintained cell table (units, stored tally columns, arguments of sqii.tallies_by_group, columns read, the units as column lists)';
+    'internal: pieces of the SQL of a maintained cell table (units, stored tally columns, arguments of sqii.tallies_by_group, the units as column lists, the group mask, the values)';
 
 -- The full computation of a cell table's unit rows, in one pass over the
 -- students.
@@ -1044,56 +1040,85 @@ RETURN @extschema@.cell_view_sql(definition, pg_catalog.format('(%s) s(%s, group
 COMMENT ON FUNCTION @extschema@.cell_rows_sql(pg_catalog.jsonb) IS
     'internal: the SELECT that computes every row of a maintained cell table''s view from its students';
 
--- One statement that applies a change: the tallies of the rows added and of
--- the rows removed, per unit (sqii.cell_changes, one state per unit for
--- both), added to and subtracted from each unit row
--- under its row lock, in key order (so concurrent changes cannot deadlock on
--- the cells).  Units whose added and removed tallies are equal are not
--- written.  The removed tallies travel in the column sqii_removed of the
--- proposed row; a row inserted with them (students removed from a unit that
--- has no row) is an error.  The statement returns the number of unit rows
--- written and the row addresses of those it emptied, which
--- sqii.cell_cleanup_sql's statement deletes.
-CREATE FUNCTION @extschema@.cell_apply_sql(definition pg_catalog.jsonb, added pg_catalog.text,
-                                           removed pg_catalog.text)
+-- A change is applied in two statements (src/cell_apply.c).  The first
+-- reads the rows added and removed: the units, sqii_removal, the group mask
+-- as sqii_mask, then the values of sqii.cell_changes (1 counting the
+-- student, then each indicator); their tallies are gathered per unit in C.
+CREATE FUNCTION @extschema@.cell_collect_sql(definition pg_catalog.jsonb, added pg_catalog.text,
+                                             removed pg_catalog.text)
 RETURNS pg_catalog.text
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     p record := @extschema@.cell_sql_parts(definition);
-    cols text := (SELECT string_agg(format('s.%I', c), ', ') FROM unnest(p.needed) c);
-    units_d text := (SELECT string_agg(format('d.%I', u), ', ') FROM unnest(p.units) u);
     branches text[] := '{}';
 BEGIN
     IF added IS NOT NULL THEN
-        branches := branches || format('SELECT false AS sqii_removal, %s FROM %s s', cols, added);
+        branches := branches || format('SELECT %s, false AS sqii_removal, (%s)::pg_catalog.int8 AS sqii_mask, true, %s FROM %s s',
+                                       p.unit_list_s, p.mask, p.vals, added);
     END IF;
     IF removed IS NOT NULL THEN
-        branches := branches || format('SELECT true AS sqii_removal, %s FROM %s s', cols, removed);
+        branches := branches || format('SELECT %s, true AS sqii_removal, (%s)::pg_catalog.int8 AS sqii_mask, true, %s FROM %s s',
+                                       p.unit_list_s, p.mask, p.vals, removed);
     END IF;
     IF cardinality(branches) = 0 THEN
         RETURN NULL;
     END IF;
+    RETURN array_to_string(branches, ' UNION ALL ');
+END
+$$;
+COMMENT ON FUNCTION @extschema@.cell_collect_sql(pg_catalog.jsonb, pg_catalog.text, pg_catalog.text) IS
+    'internal: the query of the rows added and removed (relation names, NULL for none) of a change to a maintained cell table: units, sqii_removal, sqii_mask, values';
+
+-- The second writes the units the change touched: their keys arrive as one
+-- array per unit column ($1 ..), in key order (so that concurrent changes
+-- lock unit rows in the same order and cannot deadlock on the cells), and
+-- each unit's tallies are read from the C side by sqii.cell_change_pending
+-- under the token in the last parameter.  Each unit row gets the tallies
+-- added minus those removed under its row lock.  The removed tallies travel
+-- in the column sqii_removed of the proposed row; a row inserted with them
+-- (students removed from a unit that has no row) is an error.  The statement
+-- returns the number of unit rows written and the row addresses of those it
+-- emptied, which sqii.cell_cleanup_sql's statement deletes.
+CREATE FUNCTION @extschema@.cell_write_sql(definition pg_catalog.jsonb)
+RETURNS pg_catalog.text
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    p record := @extschema@.cell_sql_parts(definition);
+    nunits int := cardinality(p.units);
+BEGIN
     RETURN format(
         'WITH applied AS (INSERT INTO %1$s AS c (%2$s, groups, sqii_removed) '
-        'SELECT %3$s, @extschema@.cell_change_part(d.change, false), @extschema@.cell_change_part(d.change, true) '
-        'FROM (SELECT %4$s, @extschema@.cell_changes(s.sqii_removal, %5$s) AS change '
-        'FROM (%6$s) s GROUP BY %4$s) d '
-        'WHERE d.change IS NOT NULL '
-        'ORDER BY %3$s '
+        'SELECT %3$s, @extschema@.cell_change_pending($%5$s, d.n, false), @extschema@.cell_change_pending($%5$s, d.n, true) '
+        'FROM ROWS FROM (%4$s) WITH ORDINALITY AS d(%3$s, n) '
         'ON CONFLICT (%2$s) DO UPDATE SET '
         'groups = @extschema@.cell_apply_groups(c.groups, excluded.groups, excluded.sqii_removed) '
         'RETURNING c.ctid, c.sqii_removed, c.groups IS NULL AS emptied) '
         'SELECT pg_catalog.count(*), pg_catalog.array_agg(a.ctid) FILTER (WHERE a.emptied) '
         'FROM applied a WHERE @extschema@.cell_in_step(a.sqii_removed)',
-        definition ->> 'store',
-        p.unit_list, units_d, p.unit_list_s, p.args,
-        array_to_string(branches, ' UNION ALL '));
+        definition ->> 'store', p.unit_list,
+        (SELECT string_agg(format('k%s', i), ', ') FROM generate_series(1, nunits) i),
+        (SELECT string_agg(format('pg_catalog.unnest($%s)', i), ', ') FROM generate_series(1, nunits) i),
+        nunits + 1);
 END
 $$;
-COMMENT ON FUNCTION @extschema@.cell_apply_sql(pg_catalog.jsonb, pg_catalog.text, pg_catalog.text) IS
-    'internal: the INSERT ... ON CONFLICT DO UPDATE that applies the rows added and removed (relation names, NULL for none) to a maintained cell table''s unit rows, as a query returning the number of unit rows written and the ctids of those emptied';
+COMMENT ON FUNCTION @extschema@.cell_write_sql(pg_catalog.jsonb) IS
+    'internal: the INSERT ... ON CONFLICT DO UPDATE that writes a change to a maintained cell table''s unit rows (the units'' keys as arrays, then the token of their tallies), as a query returning the number of unit rows written and the ctids of those emptied';
+
+CREATE FUNCTION @extschema@.cell_change_pending(token pg_catalog.int8, unit pg_catalog.int8, removed pg_catalog.bool)
+    RETURNS @extschema@.tally[]
+    AS 'MODULE_PATHNAME', 'sqii_cell_change_pending' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.cell_change_pending(pg_catalog.int8, pg_catalog.int8, pg_catalog.bool) IS
+    'internal: the rows added (removed false) or removed (true) of a unit of the change being written to maintained cells, as a sqii.tallies_by_group result; callable only by that change''s writing statement';
+
+CREATE FUNCTION @extschema@.cell_apply_change(collect pg_catalog.text, write pg_catalog.text, cleanup pg_catalog.text)
+    RETURNS pg_catalog.int8
+    AS 'MODULE_PATHNAME', 'sqii_cell_apply_change' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.cell_apply_change(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+    'internal: apply a change to maintained cells given its statements (sqii.cell_collect_sql, sqii.cell_write_sql, sqii.cell_cleanup_sql); returns the number of unit rows written';
 
 CREATE FUNCTION @extschema@.cell_cleanup_sql(definition pg_catalog.jsonb)
 RETURNS pg_catalog.text
@@ -1262,15 +1287,16 @@ BEGIN
     FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete', 'truncate'] LOOP
         trig_name := left(cell_name[2], 45) || '_sqii_' || op;
         EXECUTE format('CREATE TRIGGER %I AFTER %s ON %s %s FOR EACH STATEMENT '
-                       'EXECUTE FUNCTION @extschema@.cells_trigger(%L, %L, %L)',
+                       'EXECUTE FUNCTION @extschema@.cells_trigger(%L, %L, %L, %L)',
                        trig_name, upper(op), students,
                        CASE op WHEN 'insert' THEN 'REFERENCING NEW TABLE AS sqii_new'
                                WHEN 'update' THEN 'REFERENCING OLD TABLE AS sqii_old NEW TABLE AS sqii_new'
                                WHEN 'delete' THEN 'REFERENCING OLD TABLE AS sqii_old' ELSE '' END,
                        def::text,
                        CASE op WHEN 'truncate' THEN format('DELETE FROM %s', store_qualified)
-                               ELSE @extschema@.cell_apply_sql(def, CASE WHEN op <> 'delete' THEN 'sqii_new' END,
-                                                               CASE WHEN op <> 'insert' THEN 'sqii_old' END) END,
+                               ELSE @extschema@.cell_collect_sql(def, CASE WHEN op <> 'delete' THEN 'sqii_new' END,
+                                                                 CASE WHEN op <> 'insert' THEN 'sqii_old' END) END,
+                       CASE op WHEN 'truncate' THEN '' ELSE @extschema@.cell_write_sql(def) END,
                        CASE op WHEN 'truncate' THEN '' ELSE @extschema@.cell_cleanup_sql(def) END);
         IF NOT triggers THEN
             EXECUTE format('ALTER TABLE %s DISABLE TRIGGER %I', students, trig_name);
@@ -1316,19 +1342,15 @@ DECLARE
     def jsonb := @extschema@.cell_definition_of(cells);
     sql text;
     changed bigint := 0;
-    emptied tid[];
 BEGIN
     IF EXISTS (SELECT FROM @extschema@.cell_triggers(cells) t WHERE t.enabled) THEN
         RAISE EXCEPTION 'the triggers of % are enabled: its cells follow every change already', cells
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Apply changes in one call only to cells created with triggers => false.';
     END IF;
-    sql := @extschema@.cell_apply_sql(def, added::text, removed::text);
+    sql := @extschema@.cell_collect_sql(def, added::text, removed::text);
     IF sql IS NOT NULL THEN
-        EXECUTE sql INTO changed, emptied;
-        IF emptied IS NOT NULL THEN
-            EXECUTE @extschema@.cell_cleanup_sql(def) USING emptied;
-        END IF;
+        changed := @extschema@.cell_apply_change(sql, @extschema@.cell_write_sql(def), @extschema@.cell_cleanup_sql(def));
     END IF;
     RETURN changed;
 END

@@ -17,12 +17,9 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
-#include "commands/trigger.h"
-#include "executor/spi.h"
 #include "libpq/pqformat.h"
 #include "port/pg_bitutils.h"
 #include "utils/array.h"
-#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
@@ -248,7 +245,7 @@ sqii_cell_apply_groups(PG_FUNCTION_ARGS)
  * numbers, whose sums are exact in a double below 2^53, so a slot is a plain
  * tally, not a compensated accumulator.
  */
-typedef struct CellChangeState
+struct CellChangeState
 {
 	int			width;			/* values per half */
 	int			per_page;		/* blocks per page, at most 255 */
@@ -258,11 +255,11 @@ typedef struct CellChangeState
 	Tally	  **pages;
 	uint64		seen[2];		/* group bits with a block, per half */
 	uint16		block_at[2][MAX_GROUPS];	/* each (half, bit)'s block: page << 8 | place */
-} CellChangeState;
+};
 
 #define CHANGE_PAGE_MIN 1024	/* bytes */
 
-static CellChangeState *
+CellChangeState *
 NewChangeState(int width, MemoryContext mcxt)
 {
 	CellChangeState *state = MemoryContextAllocZero(mcxt, sizeof(CellChangeState));
@@ -330,6 +327,38 @@ ChangeBlockIfAny(const CellChangeState *state, int half, int bit)
 	return ChangeBlockAt(state, state->block_at[half][bit]);
 }
 
+/*
+ * Add a row of a half (0 added, 1 removed) to the blocks of its groups:
+ * value j where present[j].
+ */
+void
+ChangeStateAddRow(CellChangeState *state, int half, uint64 mask, const float8 *x, const bool *present,
+				  MemoryContext mcxt)
+{
+	Tally	   *groups[MAX_GROUPS];
+	int			ngroups = 0;
+	int			j;
+
+	for (; mask != 0; mask &= mask - 1)
+		groups[ngroups++] = ChangeBlock(state, half, pg_rightmost_one_pos64(mask), mcxt);
+	for (j = 0; j < state->width; j++)
+	{
+		float8		xx = x[j] * x[j];
+		int			g;
+
+		if (!present[j])
+			continue;
+		for (g = 0; g < ngroups; g++)
+		{
+			Tally	   *t = &groups[g][j];
+
+			t->n++;
+			t->sum += x[j];
+			t->sumsq += xx;
+		}
+	}
+}
+
 PG_FUNCTION_INFO_V1(cell_changes_accum);
 /*
  * Transition of sqii.cell_changes(removal, mask, VARIADIC "any"): a row's
@@ -341,10 +370,8 @@ cell_changes_accum(PG_FUNCTION_ARGS)
 	MemoryContext aggcontext = AggContextOrError(fcinfo, "sqii.cell_changes");
 	const ValueKinds *kinds = GetValueKinds(fcinfo, "sqii.cell_changes", 3);
 	CellChangeState *state = PG_ARGISNULL(0) ? NULL : (CellChangeState *) PG_GETARG_POINTER(0);
-	Tally	   *groups[MAX_GROUPS];
-	int			ngroups = 0;
-	int			half;
-	uint64		mask;
+	float8		x[FUNC_MAX_ARGS];
+	bool		present[FUNC_MAX_ARGS];
 	int			j;
 
 	if (PG_ARGISNULL(1))
@@ -359,29 +386,11 @@ cell_changes_accum(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(state);
 	}
 	CheckGroupMask(PG_GETARG_INT64(2));
-	half = PG_GETARG_BOOL(1) ? 1 : 0;
 	if (state == NULL)
 		state = NewChangeState(kinds->nvalues, aggcontext);
-	for (mask = (uint64) PG_GETARG_INT64(2); mask != 0; mask &= mask - 1)
-		groups[ngroups++] = ChangeBlock(state, half, pg_rightmost_one_pos64(mask), aggcontext);
 	for (j = 0; j < kinds->nvalues; j++)
-	{
-		float8		x;
-		float8		xx;
-		int			g;
-
-		if (!ValueArg(fcinfo, kinds, 3, j, &x))
-			continue;
-		xx = x * x;
-		for (g = 0; g < ngroups; g++)
-		{
-			Tally	   *t = &groups[g][j];
-
-			t->n++;
-			t->sum += x;
-			t->sumsq += xx;
-		}
-	}
+		present[j] = ValueArg(fcinfo, kinds, 3, j, &x[j]);
+	ChangeStateAddRow(state, PG_GETARG_BOOL(1) ? 1 : 0, (uint64) PG_GETARG_INT64(2), x, present, aggcontext);
 	PG_RETURN_POINTER(state);
 }
 
@@ -437,16 +446,13 @@ cell_changes_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s1);
 }
 
-PG_FUNCTION_INFO_V1(cell_changes_serialize);
-/* Serialize: the width, then per half the groups seen and their blocks. */
-Datum
-cell_changes_serialize(PG_FUNCTION_ARGS)
+/* A state as bytes: the width, then per half the groups seen and their blocks. */
+static bytea *
+ChangeStateSerialize(const CellChangeState *state)
 {
-	CellChangeState *state = (CellChangeState *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
 	int			half;
 
-	AggContextOrError(fcinfo, "sqii.cell_changes");
 	pq_begintypsend(&buf);
 	pq_sendint32(&buf, state->width);
 	for (half = 0; half < 2; half++)
@@ -467,30 +473,27 @@ cell_changes_serialize(PG_FUNCTION_ARGS)
 			}
 		}
 	}
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	return pq_endtypsend(&buf);
 }
 
-PG_FUNCTION_INFO_V1(cell_changes_deserialize);
-/* Rebuild a state serialized by cell_changes_serialize. */
-Datum
-cell_changes_deserialize(PG_FUNCTION_ARGS)
+/* A state from ChangeStateSerialize's bytes, checked. */
+static CellChangeState *
+ChangeStateDeserialize(bytea *sstate, MemoryContext mcxt)
 {
-	bytea	   *sstate = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
 	CellChangeState *state;
 	int			width;
 	int			half;
 
-	AggContextOrError(fcinfo, "sqii.cell_changes");
 	width = StateReadBegin(sstate, &buf, "cell change state");
-	state = NewChangeState(width, CurrentMemoryContext);
+	state = NewChangeState(width, mcxt);
 	for (half = 0; half < 2; half++)
 	{
 		uint64		mask;
 
 		for (mask = StateReadMask(&buf, "cell change state"); mask != 0; mask &= mask - 1)
 		{
-			Tally	   *block = ChangeBlock(state, half, pg_rightmost_one_pos64(mask), CurrentMemoryContext);
+			Tally	   *block = ChangeBlock(state, half, pg_rightmost_one_pos64(mask), mcxt);
 			int			j;
 
 			for (j = 0; j < width; j++)
@@ -498,12 +501,120 @@ cell_changes_deserialize(PG_FUNCTION_ARGS)
 				block[j].n = pq_getmsgint64(&buf);
 				block[j].sum = pq_getmsgfloat8(&buf);
 				block[j].sumsq = pq_getmsgfloat8(&buf);
+				CheckChangeSlot(&block[j]);
 			}
 		}
 	}
 	pq_getmsgend(&buf);
 	pfree(buf.data);
-	PG_RETURN_POINTER(state);
+	return state;
+}
+
+PG_FUNCTION_INFO_V1(cell_changes_serialize);
+/* Serialize a state of sqii.cell_changes (ChangeStateSerialize). */
+Datum
+cell_changes_serialize(PG_FUNCTION_ARGS)
+{
+	AggContextOrError(fcinfo, "sqii.cell_changes");
+	PG_RETURN_BYTEA_P(ChangeStateSerialize((CellChangeState *) PG_GETARG_POINTER(0)));
+}
+
+PG_FUNCTION_INFO_V1(cell_changes_deserialize);
+/* Rebuild a state serialized by cell_changes_serialize. */
+Datum
+cell_changes_deserialize(PG_FUNCTION_ARGS)
+{
+	AggContextOrError(fcinfo, "sqii.cell_changes");
+	PG_RETURN_POINTER(ChangeStateDeserialize(PG_GETARG_BYTEA_PP(0), CurrentMemoryContext));
+}
+
+/*
+ * Whether a change leaves its unit as it is: both halves hold the same
+ * tallies (slots without values count as empty).  Every slot is checked.
+ */
+bool
+ChangeStateIsNoop(const CellChangeState *state)
+{
+	uint64		seen = state->seen[0] | state->seen[1];
+	bool		equal = true;
+
+	for (; seen != 0; seen &= seen - 1)
+	{
+		int			bit = pg_rightmost_one_pos64(seen);
+		const Tally *added = ChangeBlockIfAny(state, 0, bit);
+		const Tally *removed = ChangeBlockIfAny(state, 1, bit);
+		int			j;
+
+		for (j = 0; j < state->width; j++)
+		{
+			const Tally *a = added ? &added[j] : NULL;
+			const Tally *r = removed ? &removed[j] : NULL;
+			bool		a_empty = a == NULL || a->n == 0;
+			bool		r_empty = r == NULL || r->n == 0;
+
+			if (a != NULL)
+				CheckChangeSlot(a);
+			if (r != NULL)
+				CheckChangeSlot(r);
+			if (a_empty != r_empty ||
+				(!a_empty && (a->n != r->n || a->sum != r->sum || a->sumsq != r->sumsq)))
+				equal = false;
+		}
+	}
+	return equal;
+}
+
+/* The sqii.tally type, as the element type of a function's result. */
+Oid
+TallyResultType(FunctionCallInfo fcinfo)
+{
+	Oid			tally_type = get_element_type(get_fn_expr_rettype(fcinfo->flinfo));
+
+	if (!OidIsValid(tally_type))
+		elog(ERROR, "could not determine the sqii.tally type");
+	return tally_type;
+}
+
+/*
+ * One half of a change (0 the rows added, 1 those removed) as a one-pass
+ * result: [group bit + 1][value], NULL where no row of that half had a value,
+ * trailing groups without values trimmed; NULL when the half has no value.
+ */
+ArrayType *
+ChangeStateHalf(const CellChangeState *state, int half, Oid tally_type)
+{
+	int			width = state->width;
+	int			nbits;
+	int			kept = 0;
+	int			bit;
+	Datum	   *elems;
+	bool	   *nulls;
+
+	if (state->seen[half] == 0)
+		return NULL;
+	nbits = pg_leftmost_one_pos64(state->seen[half]) + 1;
+	elems = palloc(sizeof(Datum) * nbits * width);
+	nulls = palloc(sizeof(bool) * nbits * width);
+	for (bit = 0; bit < nbits; bit++)
+	{
+		const Tally *block = ChangeBlockIfAny(state, half, bit);
+		int			j;
+
+		for (j = 0; j < width; j++)
+		{
+			int			k = bit * width + j;
+
+			nulls[k] = block == NULL || block[j].n == 0;
+			/* construct_md_array copies the slots. */
+			elems[k] = PointerGetDatum(block ? &block[j] : NULL);
+			if (!nulls[k])
+				kept = bit + 1;
+		}
+	}
+	if (kept == 0)
+		return NULL;
+	return construct_md_array(elems, nulls, 2, (int[]) {kept, width}, (int[]) {1, 1},
+							  tally_type, sizeof(Tally), false, TYPALIGN_DOUBLE);
 }
 
 PG_FUNCTION_INFO_V1(cell_changes_final);
@@ -517,14 +628,9 @@ Datum
 cell_changes_final(PG_FUNCTION_ARGS)
 {
 	CellChangeState *state;
-	Oid			tally_type;
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
 	Datum	   *elems;
 	bool	   *nulls;
 	uint64		seen;
-	bool		equal = true;
 	int			nbits;
 	int			width;
 	int			bit;
@@ -532,9 +638,9 @@ cell_changes_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	state = (CellChangeState *) PG_GETARG_POINTER(0);
-	seen = state->seen[0] | state->seen[1];
-	if (seen == 0)
+	if (ChangeStateIsNoop(state))
 		PG_RETURN_NULL();
+	seen = state->seen[0] | state->seen[1];
 	nbits = pg_leftmost_one_pos64(seen) + 1;
 	width = state->width;
 	elems = palloc(sizeof(Datum) * nbits * 2 * width);
@@ -547,32 +653,17 @@ cell_changes_final(PG_FUNCTION_ARGS)
 
 		for (j = 0; j < width; j++)
 		{
-			const Tally *a = added ? &added[j] : NULL;
-			const Tally *r = removed ? &removed[j] : NULL;
 			int			k = bit * 2 * width + j;
 
-			if (a != NULL)
-				CheckChangeSlot(a);
-			if (r != NULL)
-				CheckChangeSlot(r);
-			nulls[k] = a == NULL || a->n == 0;
-			nulls[k + width] = r == NULL || r->n == 0;
+			nulls[k] = added == NULL || added[j].n == 0;
+			nulls[k + width] = removed == NULL || removed[j].n == 0;
 			/* construct_md_array copies the slots. */
-			elems[k] = PointerGetDatum(a);
-			elems[k + width] = PointerGetDatum(r);
-			if (nulls[k] != nulls[k + width] ||
-				(!nulls[k] && (a->n != r->n || a->sum != r->sum || a->sumsq != r->sumsq)))
-				equal = false;
+			elems[k] = PointerGetDatum(added ? &added[j] : NULL);
+			elems[k + width] = PointerGetDatum(removed ? &removed[j] : NULL);
 		}
 	}
-	if (equal)
-		PG_RETURN_NULL();
-	tally_type = get_element_type(get_fn_expr_rettype(fcinfo->flinfo));
-	if (!OidIsValid(tally_type))
-		elog(ERROR, "could not determine the sqii.tally type");
-	get_typlenbyvalalign(tally_type, &typlen, &typbyval, &typalign);
 	PG_RETURN_ARRAYTYPE_P(construct_md_array(elems, nulls, 2, (int[]) {nbits, 2 * width}, (int[]) {1, 1},
-											 tally_type, typlen, typbyval, typalign));
+											 TallyResultType(fcinfo), sizeof(Tally), false, TYPALIGN_DOUBLE));
 }
 
 PG_FUNCTION_INFO_V1(sqii_cell_change_part);
@@ -696,131 +787,4 @@ sqii_cell_unscale(PG_FUNCTION_ARGS)
 	t->sumsq = scaled->sumsq / (scale * scale);
 	CheckTally(t);
 	PG_RETURN_TALLY_P(t);
-}
-
-/*
- * The prepared statements of each cell trigger, kept for the session: the
- * change statement (an INSERT ... ON CONFLICT DO UPDATE over the transition
- * tables) and the deletion of the cells it emptied, by ctid.  Planning them
- * on every statement would cost more than applying a small change.
- */
-typedef struct CellTriggerPlans
-{
-	Oid			tgoid;			/* hash key */
-	char	   *apply_sql;		/* the statement the plans were made for */
-	SPIPlanPtr	apply;
-	SPIPlanPtr	cleanup;
-} CellTriggerPlans;
-
-static HTAB *cell_trigger_plans = NULL;
-
-static SPIPlanPtr
-CellTriggerPlan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
-{
-	if (*slot == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
-
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed for a cell trigger statement: %s",
-				 SPI_result_code_string(SPI_result));
-		if (SPI_keepplan(plan) != 0)
-			elog(ERROR, "SPI_keepplan failed for a cell trigger statement");
-		*slot = plan;
-	}
-	return *slot;
-}
-
-/*
- * Run the change statement, then delete the cells it emptied: it returns
- * (cells written, ctids of the cells left without students).
- */
-static void
-CellTriggerRun(CellTriggerPlans *plans, const char *apply_sql, const char *cleanup_sql)
-{
-	Oid			tid_array = TIDARRAYOID;
-	Datum		emptied = (Datum) 0;
-	bool		isnull = true;
-	int			ret;
-
-	ret = SPI_execute_plan(CellTriggerPlan(&plans->apply, apply_sql, 0, NULL), NULL, NULL, false, 0);
-	if (ret < 0)
-		elog(ERROR, "SPI_execute_plan failed for a cell trigger statement: %s",
-			 SPI_result_code_string(ret));
-	if (cleanup_sql[0] == '\0')
-		return;
-	if (ret == SPI_OK_SELECT && SPI_processed == 1 && SPI_tuptable->tupdesc->natts == 2)
-		emptied = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
-	if (isnull)
-		return;
-	ret = SPI_execute_plan(CellTriggerPlan(&plans->cleanup, cleanup_sql, 1, &tid_array),
-						   &emptied, NULL, false, 0);
-	if (ret < 0)
-		elog(ERROR, "SPI_execute_plan failed for a cell trigger statement: %s",
-			 SPI_result_code_string(ret));
-}
-
-PG_FUNCTION_INFO_V1(sqii_cells_trigger);
-/*
- * The statement trigger that keeps a cell table equal to its students.  Its
- * arguments, written by sqii.create_cells: the cell table's definition (read
- * by the other functions), the statement that applies this event's change,
- * and the statement that deletes the cells it emptied.
- */
-Datum
-sqii_cells_trigger(PG_FUNCTION_ARGS)
-{
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	Trigger    *trigger;
-	CellTriggerPlans *plans;
-	bool		found;
-
-	if (!CALLED_AS_TRIGGER(fcinfo) ||
-		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
-		!TRIGGER_FIRED_AFTER(trigdata->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("sqii.cells_trigger must be called as an AFTER ... FOR EACH STATEMENT trigger"),
-				 errhint("Create maintained cells with sqii.create_cells, which creates the triggers.")));
-	trigger = trigdata->tg_trigger;
-	if (trigger->tgnargs != 3)
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("sqii.cells_trigger takes three arguments"),
-				 errhint("Create maintained cells with sqii.create_cells, which creates the triggers.")));
-
-	if (cell_trigger_plans == NULL)
-	{
-		HASHCTL		ctl;
-
-		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(CellTriggerPlans);
-		cell_trigger_plans = hash_create("sqii cell trigger plans", 16, &ctl,
-										 HASH_ELEM | HASH_BLOBS);
-	}
-	plans = (CellTriggerPlans *) hash_search(cell_trigger_plans, &trigger->tgoid, HASH_ENTER, &found);
-	if (found && strcmp(plans->apply_sql, trigger->tgargs[1]) != 0)
-	{
-		/* A new trigger with the OID of a dropped one: forget its plans. */
-		pfree(plans->apply_sql);
-		if (plans->apply != NULL)
-			SPI_freeplan(plans->apply);
-		if (plans->cleanup != NULL)
-			SPI_freeplan(plans->cleanup);
-		found = false;
-	}
-	if (!found)
-	{
-		plans->apply_sql = MemoryContextStrdup(TopMemoryContext, trigger->tgargs[1]);
-		plans->apply = NULL;
-		plans->cleanup = NULL;
-	}
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
-		elog(ERROR, "SPI_register_trigger_data failed");
-	CellTriggerRun(plans, trigger->tgargs[1], trigger->tgargs[2]);
-	SPI_finish();
-	return PointerGetDatum(NULL);
 }

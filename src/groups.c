@@ -371,8 +371,42 @@ tally_by_group_float8_accum(PG_FUNCTION_ARGS)
 }
 
 /*
+ * How a value of a type is tallied: true/false values are counted, numbers
+ * summed.  A domain over a number is a number.  fname and j (0-based) name
+ * the value in the error for any other type.
+ */
+ValueKind
+ValueKindOf(Oid type, const char *fname, int j)
+{
+	type = getBaseType(type);
+	switch (type)
+	{
+		case BOOLOID:
+			return VALUE_BOOL;
+		case INT2OID:
+			return VALUE_INT2;
+		case INT4OID:
+			return VALUE_INT4;
+		case INT8OID:
+			return VALUE_INT8;
+		case FLOAT4OID:
+			return VALUE_FLOAT4;
+		case FLOAT8OID:
+			return VALUE_FLOAT8;
+		case NUMERICOID:
+			return VALUE_NUMERIC;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_DATATYPE_MISMATCH),
+			 errmsg("%s cannot tally a value of type %s", fname, format_type_be(type)),
+			 errdetail("Value %d is neither boolean nor a number.", j + 1),
+			 errhint("Pass boolean indicators (met or not) and numeric measures.")));
+	pg_unreachable();
+}
+
+/*
  * The kinds of the VARIADIC "any" values, resolved on the first row and kept
- * in fn_extra: true/false values are counted, numbers summed.
+ * in fn_extra.
  */
 const ValueKinds *
 GetValueKinds(FunctionCallInfo fcinfo, const char *fname, int first)
@@ -391,42 +425,7 @@ GetValueKinds(FunctionCallInfo fcinfo, const char *fname, int first)
 							   offsetof(ValueKinds, kind) + sizeof(ValueKind) * (PG_NARGS() - first));
 	kinds->nvalues = PG_NARGS() - first;
 	for (j = 0; j < kinds->nvalues; j++)
-	{
-		/* "any" passes a domain as itself: a domain over a number is a number. */
-		Oid			type = getBaseType(get_fn_expr_argtype(fcinfo->flinfo, first + j));
-
-		switch (type)
-		{
-			case BOOLOID:
-				kinds->kind[j] = VALUE_BOOL;
-				break;
-			case INT2OID:
-				kinds->kind[j] = VALUE_INT2;
-				break;
-			case INT4OID:
-				kinds->kind[j] = VALUE_INT4;
-				break;
-			case INT8OID:
-				kinds->kind[j] = VALUE_INT8;
-				break;
-			case FLOAT4OID:
-				kinds->kind[j] = VALUE_FLOAT4;
-				break;
-			case FLOAT8OID:
-				kinds->kind[j] = VALUE_FLOAT8;
-				break;
-			case NUMERICOID:
-				kinds->kind[j] = VALUE_NUMERIC;
-				break;
-			default:
-				ereport(ERROR,
-						(errcode(ERRCODE_DATATYPE_MISMATCH),
-						 errmsg("%s cannot tally a value of type %s",
-								fname, format_type_be(type)),
-						 errdetail("Value %d is neither boolean nor a number.", j + 1),
-						 errhint("Pass boolean indicators (met or not) and numeric measures.")));
-		}
-	}
+		kinds->kind[j] = ValueKindOf(get_fn_expr_argtype(fcinfo->flinfo, first + j), fname, j);
 	fcinfo->flinfo->fn_extra = kinds;
 	return kinds;
 }
@@ -451,41 +450,51 @@ NumericValue(Datum d)
 }
 
 /*
- * Value j of a row (argument first + j) as a double: 0 or 1 for a true/false
- * value; false when it is NULL.  Numbers are checked finite.
+ * A value (not NULL) of a kind as a double: 0 or 1 for a true/false value.
+ * Numbers are checked finite.
+ */
+float8
+ValueOf(ValueKind kind, Datum d)
+{
+	float8		x = 0;
+
+	switch (kind)
+	{
+		case VALUE_BOOL:
+			return DatumGetBool(d) ? 1.0 : 0.0;
+		case VALUE_INT2:
+			x = (float8) DatumGetInt16(d);
+			break;
+		case VALUE_INT4:
+			x = (float8) DatumGetInt32(d);
+			break;
+		case VALUE_INT8:
+			x = (float8) DatumGetInt64(d);
+			break;
+		case VALUE_FLOAT4:
+			x = (float8) DatumGetFloat4(d);
+			break;
+		case VALUE_FLOAT8:
+			x = DatumGetFloat8(d);
+			break;
+		case VALUE_NUMERIC:
+			x = NumericValue(d);
+			break;
+	}
+	TallyCheckValue(x);
+	return x;
+}
+
+/*
+ * Value j of a row (argument first + j) as a double (ValueOf); false when it
+ * is NULL.
  */
 bool
 ValueArg(FunctionCallInfo fcinfo, const ValueKinds *kinds, int first, int j, float8 *x)
 {
-	Datum		d = PG_GETARG_DATUM(first + j);
-
 	if (PG_ARGISNULL(first + j))
 		return false;
-	switch (kinds->kind[j])
-	{
-		case VALUE_BOOL:
-			*x = DatumGetBool(d) ? 1.0 : 0.0;
-			return true;
-		case VALUE_INT2:
-			*x = (float8) DatumGetInt16(d);
-			break;
-		case VALUE_INT4:
-			*x = (float8) DatumGetInt32(d);
-			break;
-		case VALUE_INT8:
-			*x = (float8) DatumGetInt64(d);
-			break;
-		case VALUE_FLOAT4:
-			*x = (float8) DatumGetFloat4(d);
-			break;
-		case VALUE_FLOAT8:
-			*x = DatumGetFloat8(d);
-			break;
-		case VALUE_NUMERIC:
-			*x = NumericValue(d);
-			break;
-	}
-	TallyCheckValue(*x);
+	*x = ValueOf(kinds->kind[j], PG_GETARG_DATUM(first + j));
 	return true;
 }
 

@@ -81,6 +81,8 @@ typedef struct ValueKinds
 	ValueKind	kind[FLEXIBLE_ARRAY_MEMBER];
 } ValueKinds;
 
+extern ValueKind ValueKindOf(Oid type, const char *fname, int j);
+extern float8 ValueOf(ValueKind kind, Datum d);
 extern const ValueKinds *GetValueKinds(FunctionCallInfo fcinfo, const char *fname, int first);
 extern bool ValueArg(FunctionCallInfo fcinfo, const ValueKinds *kinds, int first, int j, float8 *x);
 extern void CheckGroupMask(int64 mask);
@@ -101,6 +103,15 @@ typedef struct GroupResult
 } GroupResult;
 
 extern void ReadGroupResult(ArrayType *arr, const char *caller, bool single, GroupResult *result);
+
+/* cells.c: the change of one unit of maintained cells (rows added and removed) */
+typedef struct CellChangeState CellChangeState;
+extern CellChangeState *NewChangeState(int width, MemoryContext mcxt);
+extern void ChangeStateAddRow(CellChangeState *state, int half, uint64 mask, const float8 *x,
+							  const bool *present, MemoryContext mcxt);
+extern bool ChangeStateIsNoop(const CellChangeState *state);
+extern ArrayType *ChangeStateHalf(const CellChangeState *state, int half, Oid tally_type);
+extern Oid	TallyResultType(FunctionCallInfo fcinfo);
 
 /* config.c: reading sqii's configuration tables */
 typedef void (*ConfigRowCallback) (HeapTuple tuple, TupleDesc desc, void *arg);

@@ -1,0 +1,621 @@
+/*
+ * cell_apply.c
+ *	  Applying a change to maintained cells, for their triggers and for the
+ *	  batch call.
+ *
+ * A query reads the rows added and removed (the units, whether the row is
+ * removed, the group mask, then the values: its columns as
+ * sqii.cell_collect_sql writes them).  Its rows are gathered here, per unit,
+ * into the tallies of the rows added and of those removed (cells.c), with no
+ * row kept.  The units whose change is not empty are then written in key
+ * order by one INSERT ... ON CONFLICT DO UPDATE (sqii.cell_write_sql).  It
+ * takes the units' keys as arrays, and reads each unit's tallies from here
+ * while it runs (sqii.cell_change_pending), one unit at a time.
+ *
+ * Gathering here, rather than with a GROUP BY of sqii.cell_changes in the
+ * writing statement, spares the aggregate's per-row calls and the sort of
+ * every unit's arrays by key; handing the tallies over one unit at a time
+ * spares making megabytes of arrays, whose fresh memory costs more to touch
+ * than the change costs to add up.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "common/hashfn.h"
+#include "executor/spi.h"
+#include "tcop/dest.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/typcache.h"
+
+#include "sqii.h"
+
+/* How a unit column is hashed, compared, copied and passed on. */
+typedef struct UnitColumn
+{
+	FmgrInfo	hash;
+	FmgrInfo	eq;
+	FmgrInfo	cmp;
+	Oid			collation;
+	Oid			type;			/* base type: the array passed holds it */
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+} UnitColumn;
+
+/* A unit of the change: its key and its tallies.  key NULL: a free slot. */
+typedef struct UnitChange
+{
+	uint32		hash;
+	Datum	   *key;
+	CellChangeState *change;
+} UnitChange;
+
+/* The receiver of the query's rows. */
+typedef struct ChangeCollector
+{
+	DestReceiver pub;
+	MemoryContext mcxt;			/* the units and their tallies */
+	int			nunits;
+	int			width;			/* values per row */
+	UnitColumn *units;
+	ValueKind  *kinds;
+	float8	   *x;				/* a row's values */
+	bool	   *present;
+	UnitChange *table;			/* open addressing; capacity a power of 2 */
+	uint32		capacity;
+	uint32		count;
+} ChangeCollector;
+
+#define REMOVAL_COLUMN "sqii_removal"
+
+static void
+CollectorStartup(DestReceiver *self, int operation, TupleDesc desc)
+{
+	ChangeCollector *c = (ChangeCollector *) self;
+	MemoryContext old = MemoryContextSwitchTo(c->mcxt);
+	int			nunits = -1;
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		if (strcmp(NameStr(TupleDescAttr(desc, i)->attname), REMOVAL_COLUMN) == 0)
+		{
+			nunits = i;
+			break;
+		}
+	}
+	/* sqii.cell_collect_sql writes the query: its shape is not the user's. */
+	if (nunits < 1 || desc->natts < nunits + 3 ||
+		TupleDescAttr(desc, nunits)->atttypid != BOOLOID ||
+		TupleDescAttr(desc, nunits + 1)->atttypid != INT8OID)
+		elog(ERROR, "the query of a change to maintained cells has an unexpected shape");
+	c->nunits = nunits;
+	c->width = desc->natts - nunits - 2;
+	c->units = palloc0(sizeof(UnitColumn) * nunits);
+	for (i = 0; i < nunits; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(desc, i);
+		UnitColumn *u = &c->units[i];
+		TypeCacheEntry *tc;
+
+		u->type = getBaseType(attr->atttypid);
+		tc = lookup_type_cache(u->type, TYPECACHE_HASH_PROC_FINFO | TYPECACHE_EQ_OPR_FINFO |
+							   TYPECACHE_CMP_PROC_FINFO);
+		if (!OidIsValid(tc->hash_proc) || !OidIsValid(tc->eq_opr) || !OidIsValid(tc->cmp_proc))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("unit column %s has type %s, which maintained cells cannot group by",
+							quote_identifier(NameStr(attr->attname)), format_type_be(u->type)),
+					 errhint("Unit columns need a type with default hash and btree operator classes, such as integer, text or date.")));
+		fmgr_info_copy(&u->hash, &tc->hash_proc_finfo, c->mcxt);
+		fmgr_info_copy(&u->eq, &tc->eq_opr_finfo, c->mcxt);
+		fmgr_info_copy(&u->cmp, &tc->cmp_proc_finfo, c->mcxt);
+		u->collation = attr->attcollation;
+		get_typlenbyvalalign(u->type, &u->typlen, &u->typbyval, &u->typalign);
+	}
+	c->kinds = palloc(sizeof(ValueKind) * c->width);
+	for (i = 0; i < c->width; i++)
+		c->kinds[i] = ValueKindOf(TupleDescAttr(desc, nunits + 2 + i)->atttypid, "sqii maintained cells", i);
+	c->x = palloc(sizeof(float8) * c->width);
+	c->present = palloc(sizeof(bool) * c->width);
+	c->capacity = 256;
+	c->table = palloc0(sizeof(UnitChange) * c->capacity);
+	MemoryContextSwitchTo(old);
+}
+
+static bool
+UnitKeysEqual(const ChangeCollector *c, const Datum *key, const Datum *values)
+{
+	int			i;
+
+	for (i = 0; i < c->nunits; i++)
+	{
+		if (!DatumGetBool(FunctionCall2Coll((FmgrInfo *) &c->units[i].eq, c->units[i].collation,
+											key[i], values[i])))
+			return false;
+	}
+	return true;
+}
+
+/* Double the table, keeping every unit. */
+static void
+GrowUnitTable(ChangeCollector *c)
+{
+	UnitChange *old = c->table;
+	uint32		old_capacity = c->capacity;
+	uint32		i;
+
+	c->capacity *= 2;
+	c->table = MemoryContextAllocZero(c->mcxt, sizeof(UnitChange) * c->capacity);
+	for (i = 0; i < old_capacity; i++)
+	{
+		uint32		at;
+
+		if (old[i].key == NULL)
+			continue;
+		for (at = old[i].hash & (c->capacity - 1); c->table[at].key != NULL; at = (at + 1) & (c->capacity - 1))
+			;
+		c->table[at] = old[i];
+	}
+	pfree(old);
+}
+
+/* The unit of a row, made if new. */
+static UnitChange *
+UnitOf(ChangeCollector *c, const Datum *values, const bool *isnull)
+{
+	uint32		hash = 0;
+	uint32		at;
+	int			i;
+	MemoryContext old;
+	UnitChange *unit;
+
+	for (i = 0; i < c->nunits; i++)
+	{
+		/* The student table's unit columns are NOT NULL; a batch's rows may not be. */
+		if (isnull[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NOT_NULL_VIOLATION),
+					 errmsg("a changed student has no unit: unit column %d is NULL", i + 1),
+					 errhint("Unit columns are the key of the cells; every row of a change needs them.")));
+		hash = hash_combine(hash, DatumGetUInt32(FunctionCall1Coll(&c->units[i].hash, c->units[i].collation,
+																   values[i])));
+	}
+	for (at = hash & (c->capacity - 1);; at = (at + 1) & (c->capacity - 1))
+	{
+		unit = &c->table[at];
+		if (unit->key == NULL)
+			break;
+		if (unit->hash == hash && UnitKeysEqual(c, unit->key, values))
+			return unit;
+	}
+	old = MemoryContextSwitchTo(c->mcxt);
+	unit->hash = hash;
+	unit->key = palloc(sizeof(Datum) * c->nunits);
+	for (i = 0; i < c->nunits; i++)
+		unit->key[i] = datumCopy(values[i], c->units[i].typbyval, c->units[i].typlen);
+	unit->change = NewChangeState(c->width, c->mcxt);
+	MemoryContextSwitchTo(old);
+	/* At most half full, so that probes stay short. */
+	if (++c->count * 2 > c->capacity)
+	{
+		Datum	   *key = unit->key;
+
+		GrowUnitTable(c);
+		for (at = hash & (c->capacity - 1); c->table[at].key != key; at = (at + 1) & (c->capacity - 1))
+			;
+		unit = &c->table[at];
+	}
+	return unit;
+}
+
+static bool
+CollectorReceive(TupleTableSlot *slot, DestReceiver *self)
+{
+	ChangeCollector *c = (ChangeCollector *) self;
+	int			first = c->nunits + 2;
+	UnitChange *unit;
+	int64		mask;
+	int			j;
+
+	slot_getallattrs(slot);
+	if (slot->tts_isnull[c->nunits])
+		elog(ERROR, "a row of a change to maintained cells is neither added nor removed");
+	unit = UnitOf(c, slot->tts_values, slot->tts_isnull);
+	/* A row in no group changes no cell (as in sqii.cell_changes). */
+	if (slot->tts_isnull[c->nunits + 1])
+		return true;
+	mask = DatumGetInt64(slot->tts_values[c->nunits + 1]);
+	CheckGroupMask(mask);
+	for (j = 0; j < c->width; j++)
+	{
+		c->present[j] = !slot->tts_isnull[first + j];
+		if (c->present[j])
+			c->x[j] = ValueOf(c->kinds[j], slot->tts_values[first + j]);
+	}
+	ChangeStateAddRow(unit->change, DatumGetBool(slot->tts_values[c->nunits]) ? 1 : 0, (uint64) mask,
+					  c->x, c->present, c->mcxt);
+	return true;
+}
+
+static void
+CollectorShutdown(DestReceiver *self)
+{
+}
+
+static void
+CollectorDestroy(DestReceiver *self)
+{
+}
+
+/* Units in the order of their key (the cells' primary key order). */
+static int
+CompareUnits(const void *a, const void *b, void *arg)
+{
+	const ChangeCollector *c = (const ChangeCollector *) arg;
+	const Datum *ka = (*(UnitChange *const *) a)->key;
+	const Datum *kb = (*(UnitChange *const *) b)->key;
+	int			i;
+
+	for (i = 0; i < c->nunits; i++)
+	{
+		int32		r = DatumGetInt32(FunctionCall2Coll((FmgrInfo *) &c->units[i].cmp, c->units[i].collation,
+														ka[i], kb[i]));
+
+		if (r != 0)
+			return r < 0 ? -1 : 1;
+	}
+	return 0;
+}
+
+/*
+ * The units a change writes: those whose change does not add back what it
+ * removes, in key order (so that concurrent changes lock unit rows in the
+ * same order and cannot deadlock on them).
+ */
+static UnitChange **
+UnitsToWrite(ChangeCollector *c, int *n)
+{
+	UnitChange **units = palloc(sizeof(UnitChange *) * Max(c->count, 1));
+	uint32		at;
+
+	*n = 0;
+	for (at = 0; at < c->capacity; at++)
+	{
+		if (c->table[at].key != NULL && !ChangeStateIsNoop(c->table[at].change))
+			units[(*n)++] = &c->table[at];
+	}
+	qsort_arg(units, *n, sizeof(UnitChange *), CompareUnits, c);
+	return units;
+}
+
+/*
+ * The parameters of the writing statement: an array per unit column, then
+ * the token under which sqii.cell_change_pending finds the units' tallies.
+ */
+static void
+WriteParams(ChangeCollector *c, UnitChange **units, int n, int64 token, Datum *params, Oid *types)
+{
+	Datum	   *column = palloc(sizeof(Datum) * Max(n, 1));
+	int			i;
+	int			k;
+
+	for (i = 0; i < c->nunits; i++)
+	{
+		UnitColumn *u = &c->units[i];
+
+		for (k = 0; k < n; k++)
+			column[k] = units[k]->key[i];
+		params[i] = PointerGetDatum(construct_array(column, n, u->type, u->typlen, u->typbyval, u->typalign));
+		types[i] = get_array_type(u->type);
+		if (!OidIsValid(types[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("unit column %d has a type without an array type", i + 1)));
+	}
+	params[c->nunits] = Int64GetDatum(token);
+	types[c->nunits] = INT8OID;
+	pfree(column);
+}
+
+/*
+ * The change being written, which sqii.cell_change_pending reads: only while
+ * its writing statement runs, under a token of its own.
+ */
+typedef struct PendingChange
+{
+	int64		token;
+	UnitChange **units;
+	int			nunits;
+} PendingChange;
+
+static PendingChange *pending_change = NULL;
+static int64 last_pending_token = 0;
+
+/*
+ * The statements of a cell trigger, prepared once per session (planning them
+ * on every statement would cost more than applying a small change): the
+ * query of the change, the write, the deletion of the cells it emptied, and
+ * for TRUNCATE the deletion of every cell.
+ */
+typedef struct CellTriggerPlans
+{
+	Oid			tgoid;			/* hash key */
+	char	   *collect_sql;	/* the statements the plans were made for */
+	char	   *write_sql;
+	SPIPlanPtr	collect;
+	SPIPlanPtr	write;
+	int			nwrite_args;
+	Oid			write_types[INDEX_MAX_KEYS + 1];
+	SPIPlanPtr	cleanup;
+} CellTriggerPlans;
+
+static HTAB *cell_trigger_plans = NULL;
+
+static SPIPlanPtr
+KeptPlan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
+{
+	if (*slot == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for a maintained cells statement: %s",
+				 SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed for a maintained cells statement");
+		*slot = plan;
+	}
+	return *slot;
+}
+
+static void
+CheckSPI(int ret)
+{
+	if (ret < 0)
+		elog(ERROR, "a maintained cells statement failed in SPI: %s", SPI_result_code_string(ret));
+}
+
+/*
+ * Apply a change (inside SPI): run the query of its rows into a collector,
+ * write the units it changed, delete those it emptied.  With plans (a
+ * trigger's), the statements are prepared once; without, run once.  Returns
+ * the number of unit rows written.
+ */
+static int64
+ApplyChange(CellTriggerPlans *plans, const char *collect_sql, const char *write_sql, const char *cleanup_sql)
+{
+	ChangeCollector c = {0};
+	SPIExecuteOptions options = {0};
+	Datum		params[INDEX_MAX_KEYS + 1];
+	Oid			types[INDEX_MAX_KEYS + 1];
+	PendingChange pending;
+	PendingChange *volatile outer;
+	int			ret;
+	int64		written;
+	bool		isnull;
+	Datum		emptied;
+
+	c.pub.receiveSlot = CollectorReceive;
+	c.pub.rStartup = CollectorStartup;
+	c.pub.rShutdown = CollectorShutdown;
+	c.pub.rDestroy = CollectorDestroy;
+	c.pub.mydest = DestNone;
+	c.mcxt = AllocSetContextCreate(CurrentMemoryContext, "sqii cell change", ALLOCSET_DEFAULT_SIZES);
+	options.dest = &c.pub;
+	if (plans != NULL)
+		ret = SPI_execute_plan_extended(KeptPlan(&plans->collect, collect_sql, 0, NULL), &options);
+	else
+		ret = SPI_execute_extended(collect_sql, &options);
+	CheckSPI(ret);
+	if (c.nunits > INDEX_MAX_KEYS)
+		elog(ERROR, "maintained cells have at most %d unit columns", INDEX_MAX_KEYS);
+	/* Nothing to write: no row, or every unit as it was. */
+	if (c.count == 0)
+	{
+		MemoryContextDelete(c.mcxt);
+		return 0;
+	}
+	pending.units = UnitsToWrite(&c, &pending.nunits);
+	if (pending.nunits == 0)
+	{
+		MemoryContextDelete(c.mcxt);
+		return 0;
+	}
+	pending.token = ++last_pending_token;
+	WriteParams(&c, pending.units, pending.nunits, pending.token, params, types);
+
+	if (plans != NULL)
+	{
+		/* A column's type changed since the write was planned: plan it again. */
+		if (plans->write != NULL && (plans->nwrite_args != c.nunits + 1 ||
+									 memcmp(plans->write_types, types, sizeof(Oid) * (c.nunits + 1)) != 0))
+		{
+			SPI_freeplan(plans->write);
+			plans->write = NULL;
+		}
+		if (plans->write == NULL)
+		{
+			plans->nwrite_args = c.nunits + 1;
+			memcpy(plans->write_types, types, sizeof(Oid) * (c.nunits + 1));
+		}
+	}
+	/* A change written from inside another's write (a trigger on the cells) comes back to it. */
+	outer = pending_change;
+	pending_change = &pending;
+	PG_TRY();
+	{
+		if (plans != NULL)
+			ret = SPI_execute_plan(KeptPlan(&plans->write, write_sql, c.nunits + 1, types), params, NULL,
+								   false, 0);
+		else
+			ret = SPI_execute_with_args(write_sql, c.nunits + 1, types, params, NULL, false, 0);
+	}
+	PG_FINALLY();
+	{
+		pending_change = outer;
+	}
+	PG_END_TRY();
+	CheckSPI(ret);
+	if (ret != SPI_OK_SELECT || SPI_processed != 1 || SPI_tuptable->tupdesc->natts != 2)
+		elog(ERROR, "the write of maintained cells returned an unexpected result");
+	written = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	emptied = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+	if (!isnull)
+	{
+		Oid			tid_array = TIDARRAYOID;
+
+		if (plans != NULL)
+			ret = SPI_execute_plan(KeptPlan(&plans->cleanup, cleanup_sql, 1, &tid_array), &emptied, NULL, false, 0);
+		else
+			ret = SPI_execute_with_args(cleanup_sql, 1, &tid_array, &emptied, NULL, false, 0);
+		CheckSPI(ret);
+	}
+	MemoryContextDelete(c.mcxt);
+	return written;
+}
+
+PG_FUNCTION_INFO_V1(sqii_cell_change_pending);
+/*
+ * sqii.cell_change_pending(token, unit, removed): the tallies of the rows
+ * added (removed false) or removed (true) of unit number unit (1-based, in
+ * the order of the writing statement's arrays) of the change being written,
+ * as a sqii.tallies_by_group result; NULL when that part has no value.  Only
+ * the writing statement of a change can call it.
+ */
+Datum
+sqii_cell_change_pending(PG_FUNCTION_ARGS)
+{
+	int64		unit = PG_GETARG_INT64(1);
+	ArrayType  *part;
+
+	if (pending_change == NULL || pending_change->token != PG_GETARG_INT64(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("no change to maintained cells is being written under this token"),
+				 errhint("sqii.cell_change_pending is called by the statement that writes a change, nothing else.")));
+	if (unit < 1 || unit > pending_change->nunits)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("the change being written has no unit %lld", (long long) unit)));
+	part = ChangeStateHalf(pending_change->units[unit - 1]->change, PG_GETARG_BOOL(2) ? 1 : 0,
+						   TallyResultType(fcinfo));
+	if (part == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_ARRAYTYPE_P(part);
+}
+
+PG_FUNCTION_INFO_V1(sqii_cell_apply_change);
+/*
+ * sqii.cell_apply_change(collect, write, cleanup): apply a change given the
+ * statements sqii.cell_collect_sql, sqii.cell_write_sql and
+ * sqii.cell_cleanup_sql wrote (the batch call).  Returns the number of unit
+ * rows written.
+ */
+Datum
+sqii_cell_apply_change(PG_FUNCTION_ARGS)
+{
+	char	   *collect_sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *write_sql = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	char	   *cleanup_sql = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	int64		written;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	written = ApplyChange(NULL, collect_sql, write_sql, cleanup_sql);
+	SPI_finish();
+	PG_RETURN_INT64(written);
+}
+
+/* The kept statements of a trigger, forgotten if the trigger is not the one they were made for. */
+static CellTriggerPlans *
+TriggerPlans(Trigger *trigger)
+{
+	CellTriggerPlans *plans;
+	bool		found;
+
+	if (cell_trigger_plans == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(CellTriggerPlans);
+		cell_trigger_plans = hash_create("sqii cell trigger plans", 16, &ctl, HASH_ELEM | HASH_BLOBS);
+	}
+	plans = (CellTriggerPlans *) hash_search(cell_trigger_plans, &trigger->tgoid, HASH_ENTER, &found);
+	if (found && (strcmp(plans->collect_sql, trigger->tgargs[1]) != 0 ||
+				  strcmp(plans->write_sql, trigger->tgargs[2]) != 0))
+	{
+		/* A new trigger with the OID of a dropped one. */
+		pfree(plans->collect_sql);
+		pfree(plans->write_sql);
+		if (plans->collect != NULL)
+			SPI_freeplan(plans->collect);
+		if (plans->write != NULL)
+			SPI_freeplan(plans->write);
+		if (plans->cleanup != NULL)
+			SPI_freeplan(plans->cleanup);
+		found = false;
+	}
+	if (!found)
+	{
+		plans->collect_sql = MemoryContextStrdup(TopMemoryContext, trigger->tgargs[1]);
+		plans->write_sql = MemoryContextStrdup(TopMemoryContext, trigger->tgargs[2]);
+		plans->collect = NULL;
+		plans->write = NULL;
+		plans->nwrite_args = 0;
+		plans->cleanup = NULL;
+	}
+	return plans;
+}
+
+PG_FUNCTION_INFO_V1(sqii_cells_trigger);
+/*
+ * The statement trigger that keeps a cell table equal to its students.  Its
+ * arguments, written by sqii.create_cells: the cell table's definition (read
+ * by the other functions), then the query of the change, the write and the
+ * cleanup (sqii.cell_collect_sql, sqii.cell_write_sql,
+ * sqii.cell_cleanup_sql); for TRUNCATE, the statement that empties the cells
+ * and two empty strings.
+ */
+Datum
+sqii_cells_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Trigger    *trigger;
+	CellTriggerPlans *plans;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
+		!TRIGGER_FIRED_AFTER(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("sqii.cells_trigger must be called as an AFTER ... FOR EACH STATEMENT trigger"),
+				 errhint("Create maintained cells with sqii.create_cells, which creates the triggers.")));
+	trigger = trigdata->tg_trigger;
+	if (trigger->tgnargs != 4)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("sqii.cells_trigger takes four arguments"),
+				 errhint("Create maintained cells with sqii.create_cells, which creates the triggers.")));
+	plans = TriggerPlans(trigger);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+		CheckSPI(SPI_execute_plan(KeptPlan(&plans->collect, trigger->tgargs[1], 0, NULL), NULL, NULL, false, 0));
+	else
+	{
+		if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
+			elog(ERROR, "SPI_register_trigger_data failed");
+		ApplyChange(plans, trigger->tgargs[1], trigger->tgargs[2], trigger->tgargs[3]);
+	}
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}
