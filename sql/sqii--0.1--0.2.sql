@@ -1265,6 +1265,10 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'For example ARRAY[''race'', ''el'', ''sed'', ''swd'', ''foster'', ''homeless''] (text, then booleans), or ARRAY[''groups''].';
     END;
+    -- Changes are gathered by unit in C (sqii.cell_apply_change), which
+    -- checks the units' types when it starts: start it on no rows.
+    PERFORM @extschema@.cell_apply_change(
+        @extschema@.cell_collect_sql(def, format('(SELECT * FROM %s LIMIT 0)', students), NULL), '', '');
 
     -- The unit rows (about 2 kB for 14 groups x 6 indicators) are kept
     -- inline and uncompressed, with room on the page for an updated version.

@@ -38,6 +38,7 @@
 /* How a unit column is hashed, compared, copied and passed on. */
 typedef struct UnitColumn
 {
+	NameData	name;
 	FmgrInfo	hash;
 	FmgrInfo	eq;
 	FmgrInfo	cmp;
@@ -104,6 +105,7 @@ CollectorStartup(DestReceiver *self, int operation, TupleDesc desc)
 		UnitColumn *u = &c->units[i];
 		TypeCacheEntry *tc;
 
+		u->name = attr->attname;
 		u->type = getBaseType(attr->atttypid);
 		tc = lookup_type_cache(u->type, TYPECACHE_HASH_PROC_FINFO | TYPECACHE_EQ_OPR_FINFO |
 							   TYPECACHE_CMP_PROC_FINFO);
@@ -182,7 +184,8 @@ UnitOf(ChangeCollector *c, const Datum *values, const bool *isnull)
 		if (isnull[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_NOT_NULL_VIOLATION),
-					 errmsg("a changed student has no unit: unit column %d is NULL", i + 1),
+					 errmsg("a changed student has no unit: %s is NULL",
+							quote_identifier(NameStr(c->units[i].name))),
 					 errhint("Unit columns are the key of the cells; every row of a change needs them.")));
 		hash = hash_combine(hash, DatumGetUInt32(FunctionCall1Coll(&c->units[i].hash, c->units[i].collation,
 																   values[i])));
@@ -317,7 +320,8 @@ WriteParams(ChangeCollector *c, UnitChange **units, int n, int64 token, Datum *p
 		if (!OidIsValid(types[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("unit column %d has a type without an array type", i + 1)));
+					 errmsg("unit column %s has a type without an array type",
+							quote_identifier(NameStr(u->name)))));
 	}
 	params[c->nunits] = Int64GetDatum(token);
 	types[c->nunits] = INT8OID;

@@ -170,6 +170,15 @@ SELECT sqii.apply_cell_changes('cells_batch', 'new_rows', NULL);
 SELECT * FROM sqii.check_cells('cells_batch');
 -- A batch on cells whose triggers run would count the change twice.
 SELECT sqii.apply_cell_changes('cells', 'before_images', 'after_images');
+-- Rows removed and added back unchanged write no unit row.
+SELECT sqii.apply_cell_changes('cells_batch', 'after_images', 'after_images');
+-- A changed row without its unit is refused, and nothing is written.
+CREATE TEMP TABLE no_unit AS SELECT * FROM after_images WHERE id = 2;
+UPDATE no_unit SET school = NULL;
+SELECT sqii.apply_cell_changes('cells_batch', NULL, 'no_unit');
+SELECT * FROM sqii.check_cells('cells_batch');
+-- The tallies of a change being written are read by its own write only.
+SELECT sqii.cell_change_pending(1, 1, false);
 
 -- Set-up errors.
 SELECT sqii.create_cells('c2', 'show', ARRAY['year'], ARRAY['met'], ARRAY['race']);
@@ -187,6 +196,12 @@ SELECT sqii.create_cells('c2', 'st', ARRAY['year'], ARRAY['dfs', 'dfs_x10'], ARR
 SELECT sqii.create_cells('c2', 'st', ARRAY['note'], ARRAY['dfs'], ARRAY['race', 'el', 'sed', 'swd', 'foster', 'homeless']);
 SELECT sqii.rebuild_cells('st');
 SELECT sqii.check_cells('show');
+-- Units are gathered by hashing: a unit type without a hash opclass (money)
+-- is refused when the cells are made, not at the first change.
+CREATE TABLE fees (fee money NOT NULL, met boolean, groups bigint);
+SELECT sqii.create_cells('c3', 'fees', ARRAY['fee'], ARRAY['met'], ARRAY['groups']);
+SELECT to_regclass('c3');
+DROP TABLE fees;
 -- The functions the cells use, called with bad arguments.
 SELECT sqii.cell_value(1.5, 7);
 SELECT sqii.cell_value(1e12, 6);
