@@ -65,6 +65,7 @@ typedef struct ChangeCollector
 	int			nunits;
 	int			width;			/* values per row */
 	UnitColumn *units;
+	bool		bitwise;		/* every unit type's equality is that of its Datum's bits */
 	ValueKind  *kinds;
 	float8	   *x;				/* a row's values */
 	bool	   *present;
@@ -74,6 +75,28 @@ typedef struct ChangeCollector
 } ChangeCollector;
 
 #define REMOVAL_COLUMN "sqii_removal"
+
+/*
+ * Types whose values are equal exactly when their Datums are: the usual unit
+ * columns (years, ids, dates).  Their keys are hashed and compared without a
+ * function call per row.
+ */
+static bool
+BitwiseEqualityType(Oid type)
+{
+	switch (type)
+	{
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case DATEOID:
+		case OIDOID:
+		case BOOLOID:
+		case CHAROID:
+			return true;
+	}
+	return false;
+}
 
 static void
 CollectorStartup(DestReceiver *self, int operation, TupleDesc desc)
@@ -121,6 +144,9 @@ CollectorStartup(DestReceiver *self, int operation, TupleDesc desc)
 		u->collation = attr->attcollation;
 		get_typlenbyvalalign(u->type, &u->typlen, &u->typbyval, &u->typalign);
 	}
+	c->bitwise = true;
+	for (i = 0; i < nunits; i++)
+		c->bitwise &= BitwiseEqualityType(c->units[i].type);
 	c->kinds = palloc(sizeof(ValueKind) * c->width);
 	for (i = 0; i < c->width; i++)
 		c->kinds[i] = ValueKindOf(TupleDescAttr(desc, nunits + 2 + i)->atttypid, "sqii maintained cells", i);
@@ -135,6 +161,9 @@ static bool
 UnitKeysEqual(const ChangeCollector *c, const Datum *key, const Datum *values)
 {
 	int			i;
+
+	if (c->bitwise)
+		return memcmp(key, values, sizeof(Datum) * c->nunits) == 0;
 
 	for (i = 0; i < c->nunits; i++)
 	{
@@ -187,8 +216,9 @@ UnitOf(ChangeCollector *c, const Datum *values, const bool *isnull)
 					 errmsg("a changed student has no unit: %s is NULL",
 							quote_identifier(NameStr(c->units[i].name))),
 					 errhint("Unit columns are the key of the cells; every row of a change needs them.")));
-		hash = hash_combine(hash, DatumGetUInt32(FunctionCall1Coll(&c->units[i].hash, c->units[i].collation,
-																   values[i])));
+		hash = hash_combine(hash, c->bitwise ? murmurhash32((uint32) (values[i] ^ (values[i] >> 32))) :
+							DatumGetUInt32(FunctionCall1Coll(&c->units[i].hash, c->units[i].collation,
+															 values[i])));
 	}
 	for (at = hash & (c->capacity - 1);; at = (at + 1) & (c->capacity - 1))
 	{
