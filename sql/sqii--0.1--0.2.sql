@@ -948,42 +948,57 @@ COMMENT ON FUNCTION @extschema@.cell_definition(pg_catalog.regclass) IS
     'the definition of a maintained cell table (student table, units, indicators, groups), read from its triggers; NULL if it is not one';
 
 -- The SQL text of a cell definition: the mask and values over alias s, the
--- stored tally columns, and the units (as an array, and as column lists
--- plain and over alias s); the mask and the values also apart.
+-- stored tally columns, the units (as an array, and as column lists plain
+-- and over alias s), and the columns of a change query after its units.
 CREATE FUNCTION @extschema@.cell_sql_parts(definition pg_catalog.jsonb,
     OUT units pg_catalog.text[], OUT stored pg_catalog.text[], OUT args pg_catalog.text,
-    OUT unit_list pg_catalog.text, OUT unit_list_s pg_catalog.text,
-    OUT mask pg_catalog.text, OUT vals pg_catalog.text)
+    OUT unit_list pg_catalog.text, OUT unit_list_s pg_catalog.text, OUT change_cols pg_catalog.text)
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     groups text[] := ARRAY(SELECT jsonb_array_elements_text(definition -> 'groups'));
+    mask text;
+    vals text;
+    group_cols text;
+    value_cols text;
 BEGIN
     units := ARRAY(SELECT jsonb_array_elements_text(definition -> 'units'));
     unit_list := (SELECT string_agg(format('%I', u), ', ' ORDER BY o) FROM unnest(units) WITH ORDINALITY AS x(u, o));
     unit_list_s := (SELECT string_agg(format('s.%I', u), ', ' ORDER BY o) FROM unnest(units) WITH ORDINALITY AS x(u, o));
+    -- The groups: the mask column, or sqii.group_mask's arguments (which
+    -- the change query passes as they are, for C to read).
     IF cardinality(groups) = 1 THEN
         mask := format('s.%I', groups[1]);
+        group_cols := format('(%s)::pg_catalog.int8 AS sqii_mask', mask);
     ELSE
         mask := format('@extschema@.group_mask(%s)',
                        (SELECT string_agg(format('s.%I', g), ', ' ORDER BY o) FROM unnest(groups) WITH ORDINALITY AS u(g, o)));
+        group_cols := format('(s.%I)::pg_catalog.text AS sqii_race', groups[1])
+            || (SELECT string_agg(format(', (s.%I)::pg_catalog.bool AS sqii_flag', g), '' ORDER BY o)
+                FROM unnest(groups[2:]) WITH ORDINALITY AS u(g, o));
     END IF;
+    -- The values: a fractional one as the whole number the cells keep (the
+    -- change query names its places, for C to scale).
     SELECT string_agg(CASE WHEN i.value ->> 'decimals' IS NULL THEN format('s.%I', i.value ->> 'column')
-                           ELSE format('@extschema@.cell_value(s.%I%s::pg_catalog.float8, %s)', i.value ->> 'column',
-                                       CASE WHEN i.value ->> 'type' = 'real' THEN '::pg_catalog.numeric' ELSE '' END,
-                                       (i.value ->> 'decimals')::int) END,
+                           ELSE format('@extschema@.cell_value(%s, %s)', x.value, i.value ->> 'decimals') END,
+                      ', ' ORDER BY i.o),
+           string_agg(CASE WHEN i.value ->> 'decimals' IS NULL THEN format('s.%I AS sqii_value', i.value ->> 'column')
+                           ELSE format('%s AS sqii_decimals_%s', x.value, i.value ->> 'decimals') END,
                       ', ' ORDER BY i.o),
            array_agg(CASE WHEN coalesce((i.value ->> 'decimals')::int, 0) = 0 THEN i.value ->> 'column'
                           ELSE format('%s_x%s', i.value ->> 'column', 10 ^ (i.value ->> 'decimals')::int) END
                      ORDER BY i.o)
-    INTO vals, stored
-    FROM jsonb_array_elements(definition -> 'indicators') WITH ORDINALITY AS i(value, o);
+    INTO vals, value_cols, stored
+    FROM jsonb_array_elements(definition -> 'indicators') WITH ORDINALITY AS i(value, o)
+    CROSS JOIN LATERAL (SELECT format('s.%I%s::pg_catalog.float8', i.value ->> 'column',
+                                      CASE WHEN i.value ->> 'type' = 'real' THEN '::pg_catalog.numeric' ELSE '' END)) AS x(value);
     args := mask || ', true, ' || vals;
+    change_cols := group_cols || ', true AS sqii_value, ' || value_cols;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.cell_sql_parts(pg_catalog.jsonb) IS
-    'internal: pieces of the SQL of a maintained cell table (units, stored tally columns, arguments of sqii.tallies_by_group, the units as column lists, the group mask, the values)';
+    'internal: pieces of the SQL of a maintained cell table (units, stored tally columns, arguments of sqii.tallies_by_group, the units as column lists, the columns of a change query)';
 
 -- The full computation of a cell table's unit rows, in one pass over the
 -- students.
@@ -1041,9 +1056,10 @@ COMMENT ON FUNCTION @extschema@.cell_rows_sql(pg_catalog.jsonb) IS
     'internal: the SELECT that computes every row of a maintained cell table''s view from its students';
 
 -- A change is applied in two statements (src/cell_apply.c).  The first
--- reads the rows added and removed: the units, sqii_removal, the group mask
--- as sqii_mask, then the values of sqii.cell_changes (1 counting the
--- student, then each indicator); their tallies are gathered per unit in C.
+-- reads the rows added and removed: the units, sqii_removal, the groups (the
+-- mask, or sqii.group_mask's arguments), then the values of
+-- sqii.cell_changes (1 counting the student, then each indicator); C reads
+-- the groups and values and gathers their tallies per unit.
 CREATE FUNCTION @extschema@.cell_collect_sql(definition pg_catalog.jsonb, added pg_catalog.text,
                                              removed pg_catalog.text)
 RETURNS pg_catalog.text
@@ -1055,12 +1071,10 @@ DECLARE
     branches text[] := '{}';
 BEGIN
     IF added IS NOT NULL THEN
-        branches := branches || format('SELECT %s, false AS sqii_removal, (%s)::pg_catalog.int8 AS sqii_mask, true, %s FROM %s s',
-                                       p.unit_list_s, p.mask, p.vals, added);
+        branches := branches || format('SELECT %s, false AS sqii_removal, %s FROM %s s', p.unit_list_s, p.change_cols, added);
     END IF;
     IF removed IS NOT NULL THEN
-        branches := branches || format('SELECT %s, true AS sqii_removal, (%s)::pg_catalog.int8 AS sqii_mask, true, %s FROM %s s',
-                                       p.unit_list_s, p.mask, p.vals, removed);
+        branches := branches || format('SELECT %s, true AS sqii_removal, %s FROM %s s', p.unit_list_s, p.change_cols, removed);
     END IF;
     IF cardinality(branches) = 0 THEN
         RETURN NULL;
@@ -1252,10 +1266,10 @@ BEGIN
     all_cols := units || ARRAY['group_code', 'students'] || indicators
                 || ARRAY(SELECT x.s FROM unnest(p.stored, indicators) AS x(s, i) WHERE x.s <> x.i);
     IF EXISTS (SELECT FROM unnest(all_cols) c GROUP BY c HAVING count(*) > 1)
-       OR EXISTS (SELECT FROM unnest(units) u WHERE u IN ('groups', 'sqii_removed')) THEN
+       OR EXISTS (SELECT FROM unnest(units) u WHERE u = 'groups' OR u LIKE 'sqii\_%') THEN
         RAISE EXCEPTION 'the cell table would have two columns of the same name'
             USING ERRCODE = 'duplicate_column',
-                  HINT = 'group_code and students are the cell table''s own columns (groups and sqii_removed those of its unit rows), and a column with decimals d is shown as name_x10^d too: rename the clashing column.';
+                  HINT = 'group_code and students are the cell table''s own columns (groups and names beginning with sqii_ are its unit rows'' and changes''), and a column with decimals d is shown as name_x10^d too: rename the clashing column.';
     END IF;
     -- The group mask must be computable from the named columns.
     BEGIN

@@ -62,11 +62,17 @@ typedef struct ChangeCollector
 {
 	DestReceiver pub;
 	MemoryContext mcxt;			/* the units and their tallies */
+	MemoryContext row_mcxt;		/* reset for every row */
 	int			nunits;
 	int			width;			/* values per row */
 	UnitColumn *units;
 	bool		bitwise;		/* every unit type's equality is that of its Datum's bits */
+	Oid			fn_oid;			/* the calling function: its schema has the group tables */
+	GroupMap   *groups;			/* the group tables, when the query gives group columns */
+	int			nflags;			/* ... the race code, then nflags flags */
+	int			first_value;	/* the column of the first value */
 	ValueKind  *kinds;
+	int		   *decimals;		/* places a value keeps as a whole number; -1: none */
 	float8	   *x;				/* a row's values */
 	bool	   *present;
 	UnitChange *table;			/* open addressing; capacity a power of 2 */
@@ -74,7 +80,25 @@ typedef struct ChangeCollector
 	uint32		count;
 } ChangeCollector;
 
+/*
+ * The columns of the query after the units (sqii.cell_collect_sql): whether
+ * the row is removed; then its groups, either as a mask or as the race code
+ * and flags of sqii.group_mask (read here, with no call per row); then the
+ * values, those with decimal places named with the number of places.
+ */
 #define REMOVAL_COLUMN "sqii_removal"
+#define MASK_COLUMN "sqii_mask"
+#define RACE_COLUMN "sqii_race"
+#define FLAG_COLUMN "sqii_flag"
+#define DECIMALS_COLUMN "sqii_decimals_"
+
+static bool
+ColumnNamed(TupleDesc desc, int i, const char *name, Oid type)
+{
+	Form_pg_attribute attr = TupleDescAttr(desc, i);
+
+	return strcmp(NameStr(attr->attname), name) == 0 && attr->atttypid == type;
+}
 
 /*
  * Types whose values are equal exactly when their Datums are: the usual unit
@@ -115,12 +139,24 @@ CollectorStartup(DestReceiver *self, int operation, TupleDesc desc)
 		}
 	}
 	/* sqii.cell_collect_sql writes the query: its shape is not the user's. */
-	if (nunits < 1 || desc->natts < nunits + 3 ||
-		TupleDescAttr(desc, nunits)->atttypid != BOOLOID ||
-		TupleDescAttr(desc, nunits + 1)->atttypid != INT8OID)
+	if (nunits < 1 || desc->natts < nunits + 3 || TupleDescAttr(desc, nunits)->atttypid != BOOLOID)
 		elog(ERROR, "the query of a change to maintained cells has an unexpected shape");
 	c->nunits = nunits;
-	c->width = desc->natts - nunits - 2;
+	c->first_value = nunits + 2;
+	if (ColumnNamed(desc, nunits + 1, RACE_COLUMN, TEXTOID))
+	{
+		while (c->first_value < desc->natts && ColumnNamed(desc, c->first_value, FLAG_COLUMN, BOOLOID))
+			c->first_value++;
+		c->nflags = c->first_value - nunits - 2;
+		if (c->nflags > MAX_FLAGS)
+			elog(ERROR, "the query of a change to maintained cells has too many group flags");
+		c->groups = LoadGroupMap(c->fn_oid, c->mcxt);
+	}
+	else if (!ColumnNamed(desc, nunits + 1, MASK_COLUMN, INT8OID))
+		elog(ERROR, "the query of a change to maintained cells has an unexpected shape");
+	c->width = desc->natts - c->first_value;
+	if (c->width < 1)
+		elog(ERROR, "the query of a change to maintained cells has an unexpected shape");
 	c->units = palloc0(sizeof(UnitColumn) * nunits);
 	for (i = 0; i < nunits; i++)
 	{
@@ -148,8 +184,20 @@ CollectorStartup(DestReceiver *self, int operation, TupleDesc desc)
 	for (i = 0; i < nunits; i++)
 		c->bitwise &= BitwiseEqualityType(c->units[i].type);
 	c->kinds = palloc(sizeof(ValueKind) * c->width);
+	c->decimals = palloc(sizeof(int) * c->width);
 	for (i = 0; i < c->width; i++)
-		c->kinds[i] = ValueKindOf(TupleDescAttr(desc, nunits + 2 + i)->atttypid, "sqii maintained cells", i);
+	{
+		Form_pg_attribute attr = TupleDescAttr(desc, c->first_value + i);
+
+		c->kinds[i] = ValueKindOf(attr->atttypid, "sqii maintained cells", i);
+		c->decimals[i] = -1;
+		if (strncmp(NameStr(attr->attname), DECIMALS_COLUMN, strlen(DECIMALS_COLUMN)) == 0)
+		{
+			if (c->kinds[i] != VALUE_FLOAT8)
+				elog(ERROR, "the query of a change to maintained cells has an unexpected shape");
+			c->decimals[i] = pg_strtoint32(NameStr(attr->attname) + strlen(DECIMALS_COLUMN));
+		}
+	}
 	c->x = palloc(sizeof(float8) * c->width);
 	c->present = palloc(sizeof(bool) * c->width);
 	c->capacity = 256;
@@ -252,28 +300,53 @@ static bool
 CollectorReceive(TupleTableSlot *slot, DestReceiver *self)
 {
 	ChangeCollector *c = (ChangeCollector *) self;
-	int			first = c->nunits + 2;
+	Datum	   *values;
+	bool	   *isnull;
 	UnitChange *unit;
-	int64		mask;
+	uint64		mask;
 	int			j;
+	MemoryContext old;
 
+	MemoryContextReset(c->row_mcxt);
+	old = MemoryContextSwitchTo(c->row_mcxt);
 	slot_getallattrs(slot);
-	if (slot->tts_isnull[c->nunits])
+	values = slot->tts_values;
+	isnull = slot->tts_isnull;
+	if (isnull[c->nunits])
 		elog(ERROR, "a row of a change to maintained cells is neither added nor removed");
-	unit = UnitOf(c, slot->tts_values, slot->tts_isnull);
-	/* A row in no group changes no cell (as in sqii.cell_changes). */
-	if (slot->tts_isnull[c->nunits + 1])
-		return true;
-	mask = DatumGetInt64(slot->tts_values[c->nunits + 1]);
-	CheckGroupMask(mask);
+	unit = UnitOf(c, values, isnull);
+	if (c->groups != NULL)
+	{
+		bool		flags[MAX_FLAGS];
+
+		/* As sqii.group_mask: a NULL race code is no race group, a NULL flag false. */
+		for (j = 0; j < c->nflags; j++)
+			flags[j] = !isnull[c->nunits + 2 + j] && DatumGetBool(values[c->nunits + 2 + j]);
+		mask = GroupMaskOf(c->groups, isnull[c->nunits + 1] ? NULL : DatumGetTextPP(values[c->nunits + 1]),
+						   flags, c->nflags);
+	}
+	else
+	{
+		/* A row in no group changes no cell (as in sqii.cell_changes). */
+		if (isnull[c->nunits + 1])
+		{
+			MemoryContextSwitchTo(old);
+			return true;
+		}
+		CheckGroupMask(DatumGetInt64(values[c->nunits + 1]));
+		mask = (uint64) DatumGetInt64(values[c->nunits + 1]);
+	}
 	for (j = 0; j < c->width; j++)
 	{
-		c->present[j] = !slot->tts_isnull[first + j];
-		if (c->present[j])
-			c->x[j] = ValueOf(c->kinds[j], slot->tts_values[first + j]);
+		c->present[j] = !isnull[c->first_value + j];
+		if (!c->present[j])
+			continue;
+		c->x[j] = ValueOf(c->kinds[j], values[c->first_value + j]);
+		if (c->decimals[j] >= 0)
+			c->x[j] = CellValueScaled(c->x[j], c->decimals[j]);
 	}
-	ChangeStateAddRow(unit->change, DatumGetBool(slot->tts_values[c->nunits]) ? 1 : 0, (uint64) mask,
-					  c->x, c->present, c->mcxt);
+	ChangeStateAddRow(unit->change, DatumGetBool(values[c->nunits]) ? 1 : 0, mask, c->x, c->present, c->mcxt);
+	MemoryContextSwitchTo(old);
 	return true;
 }
 
@@ -418,12 +491,13 @@ CheckSPI(int ret)
 
 /*
  * Apply a change (inside SPI): run the query of its rows into a collector,
- * write the units it changed, delete those it emptied.  With plans (a
+ * write the units it changed, delete those it emptied.  fn_oid is the
+ * calling function, in sqii's schema with the group tables.  With plans (a
  * trigger's), the statements are prepared once; without, run once.  Returns
  * the number of unit rows written.
  */
 static int64
-ApplyChange(CellTriggerPlans *plans, const char *collect_sql, const char *write_sql, const char *cleanup_sql)
+ApplyChange(Oid fn_oid, CellTriggerPlans *plans, const char *collect_sql, const char *write_sql, const char *cleanup_sql)
 {
 	ChangeCollector c = {0};
 	SPIExecuteOptions options = {0};
@@ -442,6 +516,8 @@ ApplyChange(CellTriggerPlans *plans, const char *collect_sql, const char *write_
 	c.pub.rDestroy = CollectorDestroy;
 	c.pub.mydest = DestNone;
 	c.mcxt = AllocSetContextCreate(CurrentMemoryContext, "sqii cell change", ALLOCSET_DEFAULT_SIZES);
+	c.row_mcxt = AllocSetContextCreate(c.mcxt, "sqii cell change row", ALLOCSET_SMALL_SIZES);
+	c.fn_oid = fn_oid;
 	options.dest = &c.pub;
 	if (plans != NULL)
 		ret = SPI_execute_plan_extended(KeptPlan(&plans->collect, collect_sql, 0, NULL), &options);
@@ -562,7 +638,7 @@ sqii_cell_apply_change(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	written = ApplyChange(NULL, collect_sql, write_sql, cleanup_sql);
+	written = ApplyChange(fcinfo->flinfo->fn_oid, NULL, collect_sql, write_sql, cleanup_sql);
 	SPI_finish();
 	PG_RETURN_INT64(written);
 }
@@ -648,7 +724,7 @@ sqii_cells_trigger(PG_FUNCTION_ARGS)
 	{
 		if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
 			elog(ERROR, "SPI_register_trigger_data failed");
-		ApplyChange(plans, trigger->tgargs[1], trigger->tgargs[2], trigger->tgargs[3]);
+		ApplyChange(fcinfo->flinfo->fn_oid, plans, trigger->tgargs[1], trigger->tgargs[2], trigger->tgargs[3]);
 	}
 	SPI_finish();
 	return PointerGetDatum(NULL);

@@ -730,18 +730,15 @@ sqii_cell_in_step(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(true);
 }
 
-PG_FUNCTION_INFO_V1(sqii_cell_value);
 /*
  * A student value as the whole number a cell stores: x * 10^decimals, which
  * must be a whole number below 2^53 (x must be the double nearest to a
  * number with that many decimal places).  Sums of such numbers are exact, so
  * adding and removing them never drifts.
  */
-Datum
-sqii_cell_value(PG_FUNCTION_ARGS)
+float8
+CellValueScaled(float8 x, int32 decimals)
 {
-	float8		x = PG_GETARG_FLOAT8(0);
-	int32		decimals = PG_GETARG_INT32(1);
 	float8		scale;
 	float8		scaled;
 
@@ -763,7 +760,15 @@ sqii_cell_value(PG_FUNCTION_ARGS)
 								  "The cells keep %d decimal places of this column exactly.",
 								  decimals, decimals),
 				 errhint("Declare the column's decimal places in sqii.create_cells (decimals), or round the values.")));
-	PG_RETURN_FLOAT8(scaled);
+	return scaled;
+}
+
+PG_FUNCTION_INFO_V1(sqii_cell_value);
+/* sqii.cell_value(x, decimals): CellValueScaled. */
+Datum
+sqii_cell_value(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(CellValueScaled(PG_GETARG_FLOAT8(0), PG_GETARG_INT32(1)));
 }
 
 PG_FUNCTION_INFO_V1(sqii_cell_unscale);

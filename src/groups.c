@@ -25,7 +25,6 @@
 
 #include "sqii.h"
 
-#define MAX_FLAGS 64
 
 typedef struct RaceCode
 {
@@ -35,7 +34,7 @@ typedef struct RaceCode
 } RaceCode;
 
 /* The group tables, read once per query and kept in fn_extra. */
-typedef struct GroupMap
+struct GroupMap
 {
 	uint64		all_bits;		/* groups every student belongs to */
 	int			nrace;
@@ -43,7 +42,7 @@ typedef struct GroupMap
 	RaceCode   *race;
 	int			flag_bit[MAX_FLAGS + 1];	/* flag position (1-based) -> bit, -1 none */
 	char	   *code_of_bit[MAX_GROUPS];
-} GroupMap;
+};
 
 /* The map being read and the context it lives in. */
 typedef struct GroupMapLoad
@@ -90,7 +89,7 @@ AddGroupRow(HeapTuple tup, TupleDesc desc, void *arg)
 }
 
 /* Read the group tables of sqii's schema (config.c). */
-static GroupMap *
+GroupMap *
 LoadGroupMap(Oid fn_oid, MemoryContext mcxt)
 {
 	GroupMap   *map = MemoryContextAllocZero(mcxt, sizeof(GroupMap));
@@ -117,21 +116,20 @@ GetGroupMap(FunctionCallInfo fcinfo)
 }
 
 /*
- * The mask of sqii.group_mask(race, el, sed, swd, foster, homeless,
- * VARIADIC extra): NULL flags mean "not in the group", a NULL race code means
- * no race group, an unknown race code is an error (a student silently missing
- * from every race group would be a wrong number).
+ * A student's groups: the groups everyone is in, the race group of a race
+ * code (NULL: none), and the group of each true flag (flags[i] is flag
+ * i + 1: el, sed, swd, foster, homeless, then the extra flags).  An unknown
+ * race code is an error (a student silently missing from every race group
+ * would be a wrong number).
  */
-static uint64
-StudentMask(FunctionCallInfo fcinfo)
+uint64
+GroupMaskOf(const GroupMap *map, const text *race, const bool *flags, int nflags)
 {
-	GroupMap   *map = GetGroupMap(fcinfo);
 	uint64		mask = map->all_bits;
 	int			flag;
 
-	if (!PG_ARGISNULL(0))
+	if (race != NULL)
 	{
-		text	   *race = PG_GETARG_TEXT_PP(0);
 		const char *data = VARDATA_ANY(race);
 		int			len = VARSIZE_ANY_EXHDR(race);
 		int			i;
@@ -142,46 +140,61 @@ StudentMask(FunctionCallInfo fcinfo)
 			if (map->race[i].len == len && memcmp(map->race[i].code, data, len) == 0)
 				break;
 		}
-		if (i < map->nrace)
-			mask |= UINT64CONST(1) << map->race[i].bit;
-		else
+		if (i == map->nrace)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("race/ethnicity code not found in sqii.race_code"),
 					 errhint("Map every local race/ethnicity code to a group in sqii.race_code, or pass NULL.")));
+		mask |= UINT64CONST(1) << map->race[i].bit;
 	}
-	for (flag = 1; flag <= 5; flag++)
+	for (flag = 1; flag <= nflags; flag++)
 	{
-		if (!PG_ARGISNULL(flag) && PG_GETARG_BOOL(flag) && map->flag_bit[flag] >= 0)
+		if (flags[flag - 1] && map->flag_bit[flag] >= 0)
 			mask |= UINT64CONST(1) << map->flag_bit[flag];
 	}
+	return mask;
+}
+
+/*
+ * The mask of sqii.group_mask(race, el, sed, swd, foster, homeless,
+ * VARIADIC extra): NULL flags mean "not in the group", a NULL race code means
+ * no race group.
+ */
+static uint64
+StudentMask(FunctionCallInfo fcinfo)
+{
+	bool		flags[MAX_FLAGS];
+	int			nflags = 5;
+	int			flag;
+
+	for (flag = 1; flag <= 5; flag++)
+		flags[flag - 1] = !PG_ARGISNULL(flag) && PG_GETARG_BOOL(flag);
 	if (PG_NARGS() > 6 && !PG_ARGISNULL(6))
 	{
 		ArrayType  *extra = PG_GETARG_ARRAYTYPE_P(6);
-		Datum	   *values;
-		bool	   *nulls;
-		int			n;
-		int			i;
 
 		if (ARR_NDIM(extra) > 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 					 errmsg("extra group flags must be a one-dimensional array")));
 		/* The usual case, no extra flags, costs no deconstruction. */
-		if (ARR_NDIM(extra) == 0)
-			return mask;
-		deconstruct_array(extra, BOOLOID, 1, true, TYPALIGN_CHAR, &values, &nulls, &n);
-		if (n > MAX_FLAGS - 5)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("at most %d extra group flags are supported", MAX_FLAGS - 5)));
-		for (i = 0; i < n; i++)
+		if (ARR_NDIM(extra) == 1)
 		{
-			if (!nulls[i] && DatumGetBool(values[i]) && map->flag_bit[6 + i] >= 0)
-				mask |= UINT64CONST(1) << map->flag_bit[6 + i];
+			Datum	   *values;
+			bool	   *nulls;
+			int			n;
+			int			i;
+
+			deconstruct_array(extra, BOOLOID, 1, true, TYPALIGN_CHAR, &values, &nulls, &n);
+			if (n > MAX_FLAGS - 5)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("at most %d extra group flags are supported", MAX_FLAGS - 5)));
+			for (i = 0; i < n; i++)
+				flags[nflags++] = !nulls[i] && DatumGetBool(values[i]);
 		}
 	}
-	return mask;
+	return GroupMaskOf(GetGroupMap(fcinfo), PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0), flags, nflags);
 }
 
 PG_FUNCTION_INFO_V1(sqii_group_mask);

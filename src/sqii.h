@@ -62,6 +62,13 @@ typedef struct TallyAccum
 
 /* groups.c: group bits 0-62, so that a mask stays a positive bigint. */
 #define MAX_GROUPS 63
+/* groups.c: the flags of sqii.group_mask (5, then the extra ones) */
+#define MAX_FLAGS 64
+
+/* groups.c: the group tables, read */
+typedef struct GroupMap GroupMap;
+extern GroupMap *LoadGroupMap(Oid fn_oid, MemoryContext mcxt);
+extern uint64 GroupMaskOf(const GroupMap *map, const text *race, const bool *flags, int nflags);
 
 /* groups.c: how the one-pass aggregates read each of their VARIADIC values. */
 typedef enum ValueKind
@@ -110,6 +117,7 @@ extern CellChangeState *NewChangeState(int width, MemoryContext mcxt);
 extern void ChangeStateAddRow(CellChangeState *state, int half, uint64 mask, const float8 *x,
 							  const bool *present, MemoryContext mcxt);
 extern bool ChangeStateIsNoop(const CellChangeState *state);
+extern float8 CellValueScaled(float8 x, int32 decimals);
 extern ArrayType *ChangeStateHalf(const CellChangeState *state, int half, Oid tally_type);
 extern Oid	TallyResultType(FunctionCallInfo fcinfo);
 

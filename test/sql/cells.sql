@@ -194,6 +194,10 @@ SELECT sqii.create_cells('a.b.c', 'st', ARRAY['year'], ARRAY['dfs'], ARRAY['race
 ALTER TABLE st ADD COLUMN dfs_x10 float8, ADD COLUMN note int;
 SELECT sqii.create_cells('c2', 'st', ARRAY['year'], ARRAY['dfs', 'dfs_x10'], ARRAY['race', 'el', 'sed', 'swd', 'foster', 'homeless'], '{"dfs": 1}');
 SELECT sqii.create_cells('c2', 'st', ARRAY['note'], ARRAY['dfs'], ARRAY['race', 'el', 'sed', 'swd', 'foster', 'homeless']);
+-- Names beginning with sqii_ are the change query's own: not for units.
+ALTER TABLE st ADD COLUMN sqii_term int NOT NULL DEFAULT 1;
+SELECT sqii.create_cells('c2', 'st', ARRAY['sqii_term'], ARRAY['dfs'], ARRAY['race', 'el', 'sed', 'swd', 'foster', 'homeless']);
+ALTER TABLE st DROP COLUMN sqii_term;
 SELECT sqii.rebuild_cells('st');
 SELECT sqii.check_cells('show');
 -- Units are gathered by hashing: a unit type without a hash opclass (money)
