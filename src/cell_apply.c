@@ -448,8 +448,8 @@ static int64 last_pending_token = 0;
 /*
  * The statements of a cell trigger, prepared once per session (planning them
  * on every statement would cost more than applying a small change): the
- * query of the change, the write, the deletion of the cells it emptied, and
- * for TRUNCATE the deletion of every cell.
+ * query of the change (for TRUNCATE, the deletion of every cell), the write,
+ * and the deletion of the cells it emptied.
  */
 typedef struct CellTriggerPlans
 {
