@@ -63,7 +63,8 @@ CheckDecimals(int32 decimals)
 static inline bool
 IsWholeNumber(float8 x)
 {
-	return fabs(x) < CELL_EXACT_LIMIT && x == rint(x);
+	/* Truncating to an integer is exact below 2^53, and cheaper than rint(). */
+	return fabs(x) < CELL_EXACT_LIMIT && x == (float8) (int64) x;
 }
 
 /*
@@ -148,15 +149,51 @@ sqii_cell_apply(PG_FUNCTION_ARGS)
 	PG_RETURN_TALLY_P(result);
 }
 
-/* Element [bit][j] of a one-pass result, or NULL. */
-static inline const Tally *
-GroupElement(const GroupResult *r, int bit, int j)
+/*
+ * The tallies of a one-pass result read in order, without deconstructing the
+ * array: a sqii.tally is 24 bytes, double-aligned, so the elements lie one
+ * after another (NULLs take no room).  A unit row is read on every change.
+ */
+typedef struct TallyCursor
 {
-	int			k = bit * r->width + j;
+	int			n;				/* elements */
+	int			next;			/* index of the next one */
+	const char *data;
+	const bits8 *nulls;			/* NULL: none */
+} TallyCursor;
 
-	if (bit >= r->nbits || r->nulls[k])
+/* A cursor over one argument of a function (NULL: no elements). */
+static void
+TallyCursorStart(FunctionCallInfo fcinfo, int arg, const char *caller, TallyCursor *cur, int *nbits, int *width,
+				 Oid *elemtype)
+{
+	ArrayType  *arr;
+
+	memset(cur, 0, sizeof(TallyCursor));
+	*nbits = 0;
+	*width = 0;
+	if (PG_ARGISNULL(arg))
+		return;
+	arr = PG_GETARG_ARRAYTYPE_P(arg);
+	GroupResultShape(arr, caller, false, nbits, width);
+	cur->n = *nbits * *width;
+	/* ARR_DATA_PTR, without its mix of signed and unsigned offsets. */
+	cur->data = (const char *) arr + (ARR_HASNULL(arr) ? (Size) arr->dataoffset : ARR_OVERHEAD_NONULLS(ARR_NDIM(arr)));
+	cur->nulls = ARR_NULLBITMAP(arr);
+	*elemtype = ARR_ELEMTYPE(arr);
+}
+
+static inline const Tally *
+TallyCursorNext(TallyCursor *cur)
+{
+	int			k = cur->next++;
+	const Tally *t;
+
+	if (k >= cur->n || (cur->nulls != NULL && (cur->nulls[k / 8] & (1 << (k % 8))) == 0))
 		return NULL;
-	return DatumGetTallyP(r->elems[k]);
+	t = (const Tally *) cur->data;
+	cur->data += sizeof(Tally);
+	return t;
 }
 
 PG_FUNCTION_INFO_V1(sqii_cell_apply_groups);
@@ -172,7 +209,8 @@ Datum
 sqii_cell_apply_groups(PG_FUNCTION_ARGS)
 {
 	const char *caller = "sqii.cell_apply_groups";
-	GroupResult in[3] = {{0}};
+	TallyCursor in[3];
+	Oid			elemtype = InvalidOid;
 	int			width = 0;
 	int			nbits = 0;
 	int			kept = 0;
@@ -182,20 +220,23 @@ sqii_cell_apply_groups(PG_FUNCTION_ARGS)
 	bool	   *nulls;
 	Tally	   *results;
 
+	StaticAssertStmt(sizeof(Tally) == 24 && sizeof(Tally) % MAXIMUM_ALIGNOF == 0,
+					 "sqii.tally elements must lie one after another in an array");
 	for (i = 0; i < 3; i++)
 	{
-		if (PG_ARGISNULL(i))
+		int			in_nbits;
+		int			in_width;
+
+		TallyCursorStart(fcinfo, i, caller, &in[i], &in_nbits, &in_width, &elemtype);
+		if (in_nbits == 0)
 			continue;
-		ReadGroupResult(PG_GETARG_ARRAYTYPE_P(i), caller, false, &in[i]);
-		if (in[i].nbits == 0)
-			continue;
-		if (width != 0 && in[i].width != width)
+		if (width != 0 && in_width != width)
 			ereport(ERROR,
 					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 					 errmsg("%s needs results of the same values", caller),
-					 errdetail("The arguments have %d and %d values per group.", width, in[i].width)));
-		width = in[i].width;
-		nbits = Max(nbits, in[i].nbits);
+					 errdetail("The arguments have %d and %d values per group.", width, in_width)));
+		width = in_width;
+		nbits = Max(nbits, in_nbits);
 	}
 	if (nbits == 0)
 		PG_RETURN_NULL();
@@ -211,8 +252,10 @@ sqii_cell_apply_groups(PG_FUNCTION_ARGS)
 		for (j = 0; j < width; j++)
 		{
 			int			k = bit * width + j;
-			bool		value = CellApply(GroupElement(&in[0], bit, j), GroupElement(&in[1], bit, j),
-										  GroupElement(&in[2], bit, j), &results[k]);
+			const Tally *cell = TallyCursorNext(&in[0]);
+			const Tally *added = TallyCursorNext(&in[1]);
+			const Tally *removed = TallyCursorNext(&in[2]);
+			bool		value = CellApply(cell, added, removed, &results[k]);
 
 			/* A value where the group has no student left: out of step. */
 			if (j == 0)
@@ -228,9 +271,7 @@ sqii_cell_apply_groups(PG_FUNCTION_ARGS)
 	if (kept == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_ARRAYTYPE_P(construct_md_array(elems, nulls, 2, (int[]) {kept, width}, (int[]) {1, 1},
-											 in[0].nbits > 0 ? in[0].elemtype :
-											 in[1].nbits > 0 ? in[1].elemtype : in[2].elemtype,
-											 sizeof(Tally), false, TYPALIGN_DOUBLE));
+											 elemtype, sizeof(Tally), false, TYPALIGN_DOUBLE));
 }
 
 /*

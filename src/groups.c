@@ -769,14 +769,12 @@ tallies_by_group_final(PG_FUNCTION_ARGS)
 }
 
 /*
- * Read a one-pass result, checking its shape; with single, it must be 1-D
- * (one tally per group).
+ * The shape of a one-pass result (groups, values per group), checked; with
+ * single, it must be 1-D (one tally per group).
  */
 void
-ReadGroupResult(ArrayType *arr, const char *caller, bool single, GroupResult *result)
+GroupResultShape(ArrayType *arr, const char *caller, bool single, int *nbits, int *width)
 {
-	int			nelems;
-
 	if (ARR_NDIM(arr) > 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
@@ -788,16 +786,29 @@ ReadGroupResult(ArrayType *arr, const char *caller, bool single, GroupResult *re
 				 errmsg("%s needs the result of sqii.tally_by_group, a 1-D array", caller),
 				 errdetail("The array has 2 dimensions: one tally per group and indicator."),
 				 errhint("Read the result of sqii.tallies_by_group with sqii.group_tally_rows.")));
-	memset(result, 0, sizeof(GroupResult));
+	*nbits = 0;
+	*width = 0;
 	if (ARR_NDIM(arr) == 0)
 		return;
-	result->nbits = ARR_DIMS(arr)[0];
-	result->width = ARR_NDIM(arr) == 2 ? ARR_DIMS(arr)[1] : 1;
-	if (result->nbits > MAX_GROUPS)
+	*nbits = ARR_DIMS(arr)[0];
+	*width = ARR_NDIM(arr) == 2 ? ARR_DIMS(arr)[1] : 1;
+	if (*nbits > MAX_GROUPS)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("%s got %d groups, more than the %d a group mask holds",
-						caller, result->nbits, MAX_GROUPS)));
+						caller, *nbits, MAX_GROUPS)));
+}
+
+/* A one-pass result, read (its shape checked by GroupResultShape). */
+void
+ReadGroupResult(ArrayType *arr, const char *caller, bool single, GroupResult *result)
+{
+	int			nelems;
+
+	memset(result, 0, sizeof(GroupResult));
+	GroupResultShape(arr, caller, single, &result->nbits, &result->width);
+	if (result->nbits == 0)
+		return;
 	result->elemtype = ARR_ELEMTYPE(arr);
 	get_typlenbyvalalign(result->elemtype, &result->typlen, &result->typbyval, &result->typalign);
 	deconstruct_array(arr, result->elemtype, result->typlen, result->typbyval, result->typalign,

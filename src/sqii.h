@@ -109,6 +109,7 @@ typedef struct GroupResult
 	bool	   *nulls;
 } GroupResult;
 
+extern void GroupResultShape(ArrayType *arr, const char *caller, bool single, int *nbits, int *width);
 extern void ReadGroupResult(ArrayType *arr, const char *caller, bool single, GroupResult *result);
 
 /* cells.c: the change of one unit of maintained cells (rows added and removed) */
