@@ -897,7 +897,7 @@ COMMENT ON FUNCTION @extschema@.cell_unscale(@extschema@.tally, pg_catalog.int4)
 CREATE FUNCTION @extschema@.cells_trigger() RETURNS trigger
     AS 'MODULE_PATHNAME', 'sqii_cells_trigger' LANGUAGE C SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.cells_trigger() IS
-    'statement trigger (transition tables) that keeps a maintained cell table equal to its students; arguments: the cell table''s definition, the statement applying the change, the statement deleting the cells it emptied';
+    'statement trigger (transition tables) that keeps a maintained cell table equal to its students; arguments: the cell table''s definition, the query of the change (TRUNCATE: the deletion of every cell), the statement writing it, the statement deleting the cells it emptied';
 
 -- The triggers of a maintained cell table on its student table.  Only the
 -- student table's owner can create them, and a definition counts only when
