@@ -1171,6 +1171,7 @@ DECLARE
     trig_name text;
     trig_names text[] := '{}';
     hint_cols text := 'Name columns of the student table.';
+    lz4 bool := 'lz4' = ANY ((SELECT s.enumvals FROM pg_settings s WHERE s.name = 'default_toast_compression')::text[]);
 BEGIN
     SELECT c.relkind, c.relname, n.nspname INTO student_rel
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = students;
@@ -1285,9 +1286,21 @@ BEGIN
         @extschema@.cell_collect_sql(def, format('(SELECT * FROM %s LIMIT 0)', students), NULL), '', '');
 
     -- The unit rows (about 2 kB for 14 groups x 6 indicators) are kept
-    -- inline and uncompressed, with room on the page for an updated version.
-    EXECUTE format('CREATE TABLE %s (%s, PRIMARY KEY (%s)) WITH (fillfactor = 60, toast_tuple_target = 8160)',
-                   store_qualified, array_to_string(coldefs, ', '), p.unit_list);
+    -- inline, with room on the page for updated versions.  Where the server
+    -- has lz4 they are compressed (to about 1 kB): every statement of a
+    -- transaction writes a new version of the rows it touches, and those
+    -- versions must fit on the page beside the older ones, which the
+    -- transaction still holds, for the update to stay on the page (HOT).  lz4
+    -- costs a few microseconds per row; pglz would cost more than the update.
+    EXECUTE format('CREATE TABLE %s (%s, PRIMARY KEY (%s)) WITH (fillfactor = 60, toast_tuple_target = %s)',
+                   store_qualified, array_to_string(coldefs, ', '), p.unit_list,
+                   CASE WHEN lz4 THEN 128 ELSE 8160 END);
+    IF lz4 THEN
+        -- MAIN: compressed in the row, moved out of it only past a page.
+        EXECUTE format('ALTER TABLE %s ALTER COLUMN groups SET STORAGE MAIN, ALTER COLUMN groups SET COMPRESSION lz4, '
+                       'ALTER COLUMN sqii_removed SET STORAGE MAIN, ALTER COLUMN sqii_removed SET COMPRESSION lz4',
+                       store_qualified);
+    END IF;
     EXECUTE format('CREATE VIEW %s AS %s', cell_qualified, @extschema@.cell_view_sql(def, store_qualified || ' s'));
     cell_rel := cell_qualified::regclass;
     EXECUTE format('COMMENT ON VIEW %s IS %L', cell_qualified,

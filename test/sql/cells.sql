@@ -168,6 +168,14 @@ SELECT sqii.apply_cell_changes('cells_batch', NULL, 'new_rows');
 DELETE FROM st WHERE year = 2020;
 SELECT sqii.apply_cell_changes('cells_batch', 'new_rows', NULL);
 SELECT * FROM sqii.check_cells('cells_batch');
+-- Unit rows are compressed with lz4 where the server has it (Debian's
+-- does), and kept in the row (storage main): so the versions a transaction
+-- writes fit on the page.
+SELECT a.attname, a.attstorage, a.attcompression, 'lz4' = ANY (s.enumvals) AS server_has_lz4
+FROM pg_attribute a, pg_settings s
+WHERE s.name = 'default_toast_compression' AND a.attrelid = 'cells_sqii'::regclass
+  AND a.attname IN ('groups', 'sqii_removed')
+ORDER BY 1;
 -- A batch on cells whose triggers run would count the change twice.
 SELECT sqii.apply_cell_changes('cells', 'before_images', 'after_images');
 -- Rows removed and added back unchanged write no unit row.
@@ -372,6 +380,12 @@ BEGIN
 END
 $$;
 RESET client_min_messages;
+-- The sample district's unit rows (a school's 14 groups) are compressed,
+-- those that lz4 makes smaller (sqii.cell_apply_groups with no change
+-- returns a row's array anew, uncompressed).
+SELECT pg_column_compression(groups) AS compression, count(*) AS units,
+       bool_and(pg_column_size(groups) < pg_column_size(sqii.cell_apply_groups(groups, NULL, NULL))) AS smaller
+FROM sample.cells_sqii GROUP BY 1 ORDER BY 1;
 -- Rows changed per table (each change counted once per table).
 SELECT (sum(rows) / 2)::bigint AS changes_per_table, count(*) / 2 AS statements_per_table FROM sample.change_count;
 -- Both tables hold the same students, and neither cell table has a cell
