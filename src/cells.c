@@ -45,6 +45,9 @@ ReportOutOfStep(void)
 			 errhint("The cells were changed by hand, or the student table changed while the cells' triggers were disabled: run sqii.rebuild_cells.")));
 }
 
+/* 10^decimals, exact in a double; no libm call on a value's path. */
+static const float8 PowersOfTen[CELL_MAX_DECIMALS + 1] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
+
 static inline void
 CheckDecimals(int32 decimals)
 {
@@ -785,7 +788,7 @@ CellValueScaled(float8 x, int32 decimals)
 
 	CheckDecimals(decimals);
 	TallyCheckValue(x);
-	scale = pow(10.0, decimals);	/* exact for 10^0 .. 10^6 */
+	scale = PowersOfTen[decimals];
 	scaled = rint(x * scale);
 	if (fabs(scaled) >= CELL_EXACT_LIMIT)
 		ereport(ERROR,
@@ -827,7 +830,7 @@ sqii_cell_unscale(PG_FUNCTION_ARGS)
 	float8		scale;
 
 	CheckDecimals(decimals);
-	scale = pow(10.0, decimals);
+	scale = PowersOfTen[decimals];
 	t->n = scaled->n;
 	t->sum = scaled->sum / scale;
 	t->sumsq = scaled->sumsq / (scale * scale);
