@@ -629,29 +629,44 @@ class Audit:
         (adopted, refused).  A refused point proves nothing and counts for
         nothing."""
         s = self.sys
-        ax0 = s.a @ s.truth
         var = [s.var.get((kind, (year, ind, DISTRICT if unit is None else unit, grp)), -1)
                for kind, year, ind, unit, grp in given.get('keys', [])]
         var = np.array(var + [-1], dtype=int)
-        adopted = refused = 0
-        for flat in given.get('points', []):
-            flat = np.array(flat, dtype=float).reshape(-1, 2)
-            keyi = flat[:, 0].astype(int)
-            idx, val = var[np.clip(keyi, -1, len(var) - 1)], flat[:, 1]
-            if len(idx) and (idx >= 0).all() and (keyi >= 0).all() and len(np.unique(idx)) == len(idx) and \
-                    (val == np.round(val)).all() and (val >= s.lb[idx]).all() and (val <= s.ub[idx]).all():
-                # The rows through the moved variables, and their values at
-                # the point: the truth's plus the moves'.
-                cols = s.ac[:, idx]
-                moves = cols.data * np.repeat(val - s.truth[idx], np.diff(cols.indptr))
-                rows, at = np.unique(cols.indices, return_inverse=True)
-                ax = ax0[rows] + np.bincount(at, moves, minlength=len(rows))
-                if ((ax >= s.rlo[rows] - EPS) & (ax <= s.rhi[rows] + EPS)).all():
-                    self.record(dict(zip(idx.tolist(), val.tolist())))
-                    adopted += 1
-                    continue
-            refused += 1
-        return adopted, refused
+        points = given.get('points', [])
+        # Every point at once: entry e of point owner[e] sets variable
+        # idx[e] to val[e].  A point with a malformed, unknown, repeated,
+        # fractional or out-of-bounds entry is refused whole.
+        size = np.array([len(p) for p in points], dtype=int)
+        bad = (size == 0) | (size % 2 == 1)
+        ok_points = [p for p, b in zip(points, bad) if not b]
+        flat = np.fromiter((x for p in ok_points for x in p), dtype=float, count=int(size[~bad].sum()))
+        owner = np.repeat(np.flatnonzero(~bad), size[~bad] // 2)
+        keyf, val = flat[0::2], flat[1::2]
+        keyi = np.where((keyf >= 0) & (keyf < len(var) - 1) & (keyf == np.round(keyf)), keyf, -1).astype(int)
+        idx = var[keyi]
+        wrong = (idx < 0) | (val != np.round(val))
+        safe = np.where(wrong, 0, idx)
+        wrong |= (val < s.lb[safe]) | (val > s.ub[safe])
+        order = np.lexsort((idx, owner))
+        twice = np.flatnonzero((owner[order][1:] == owner[order][:-1]) & (idx[order][1:] == idx[order][:-1]))
+        bad[owner[wrong]] = True
+        bad[owner[order][twice]] = True
+        # The rows through the moved variables at each point: the truth's
+        # value plus the moves' (A times the matrix of moves, one column a
+        # point); a row no move touches keeps the truth's value, feasible.
+        use = ~bad[owner]
+        moves = csr_matrix((val[use] - s.truth[idx[use]], (idx[use], owner[use])), shape=(len(s.lb), len(points)))
+        at = (s.a @ moves).tocoo()
+        ax = s.a @ s.truth
+        ax = ax[at.row] + at.data
+        off = (ax < s.rlo[at.row] - EPS) | (ax > s.rhi[at.row] + EPS)
+        bad[at.col[off]] = True
+        keep = use & ~bad[owner]
+        starts = np.searchsorted(owner[keep], np.arange(len(points) + 1))
+        ki, kv = idx[keep], val[keep]
+        for p in np.flatnonzero(~bad):
+            self.record((ki[starts[p]:starts[p + 1]], kv[starts[p]:starts[p + 1]]))
+        return int((~bad).sum()), int(bad.sum())
 
     def _rate_at(self, c, point):
         n = point.get(self.nvar(c), self.sys.truth[self.nvar(c)])
