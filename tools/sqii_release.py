@@ -380,12 +380,16 @@ class System:
         moved = x != t
         return dict(zip(cols[moved].tolist(), x[moved].tolist()))
 
-    def solve(self, sub, objective, enough=None):
+    def solve(self, sub, objective, enough=None, search=False):
         """Minimize objective (dict var -> coef) over the integer points of
         sub.  HiGHS's presolve (scipy 1.10) called feasible systems
         infeasible here, so it is off; points are verified.  With enough (a
         test of the relaxation's optimal value), a relaxation that fails it
-        ends there ('short', no point): no integer point could do better."""
+        ends there ('short', no point): no integer point could do better.
+        In a search for certificates (search: any verified point will do,
+        not necessarily the optimum), the integer program runs first with
+        HiGHS's presolve, taken only if its answer is a point that passes
+        the check below; anything else runs again without it."""
         cols, a, rlo, rhi = sub
         pos = {c: i for i, c in enumerate(cols)}
         c = np.zeros(len(cols))
@@ -413,8 +417,15 @@ class System:
                 self.solve_time += time.time() - t0
                 self.solves += 1
                 return 'short', None
-        res = milp(c, integrality=np.ones(len(cols)), bounds=bounds,
-                   constraints=cons, options={'mip_rel_gap': 0, 'presolve': False})
+        res = None
+        if search:
+            res = milp(c, integrality=np.ones(len(cols)), bounds=bounds,
+                       constraints=cons, options={'mip_rel_gap': 0, 'presolve': True})
+            if res.status != 0 or res.x is None or not self.feasible(sub, np.round(res.x)):
+                res = None
+        if res is None:
+            res = milp(c, integrality=np.ones(len(cols)), bounds=bounds,
+                       constraints=cons, options={'mip_rel_gap': 0, 'presolve': False})
         self.solve_time += time.time() - t0
         self.solves += 1
         self.mip_solves += 1
@@ -703,7 +714,7 @@ class Audit:
             if certify and not reach:
                 enough = (lambda f, hi=seen[1]: max(hi, -f) - lb >= need) if sign > 0 else \
                     (lambda f, hi=seen[1], lo=seen[0]: hi - min(lo, f) >= need)
-            status, point = self.sys.solve(sub, {v: -sign}, enough)
+            status, point = self.sys.solve(sub, {v: -sign}, enough, certify and not reach)
             if status == 'short':
                 return (lb if sign > 0 else seen[0]), seen[1], False
             if status == 'unbounded':
@@ -742,7 +753,8 @@ class Audit:
         for sign in (1.0, -1.0):          # max rate, then min rate (Dinkelbach)
             lam = seen[1] if sign > 0 else seen[0]
             for _ in range(60):
-                status, point = self.sys.solve(sub, {mv: -sign, nv: sign * lam / 100.0})
+                status, point = self.sys.solve(sub, {mv: -sign, nv: sign * lam / 100.0}, None,
+                                               certify and not reach)
                 if status == 'unbounded':
                     if not certify:     # a relaxation that proves nothing
                         return 0.0, 100.0, True
