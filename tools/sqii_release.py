@@ -54,6 +54,7 @@ integral optimum that is a feasible integer point is the integer program's
 optimum too (no integer point beats the relaxation), anything else goes to
 the integer program.
 """
+import itertools
 import json
 import multiprocessing
 import multiprocessing.connection
@@ -650,7 +651,7 @@ class Audit:
         size = np.array([len(p) for p in points], dtype=int)
         bad = (size == 0) | (size % 2 == 1)
         ok_points = [p for p, b in zip(points, bad) if not b]
-        flat = np.fromiter((x for p in ok_points for x in p), dtype=float, count=int(size[~bad].sum()))
+        flat = np.fromiter(itertools.chain.from_iterable(ok_points), dtype=float, count=int(size[~bad].sum()))
         owner = np.repeat(np.flatnonzero(~bad), size[~bad] // 2)
         keyf, val = flat[0::2], flat[1::2]
         keyi = np.where((keyf >= 0) & (keyf < len(var) - 1) & (keyf == np.round(keyf)), keyf, -1).astype(int)
@@ -658,10 +659,9 @@ class Audit:
         wrong = (idx < 0) | (val != np.round(val))
         safe = np.where(wrong, 0, idx)
         wrong |= (val < s.lb[safe]) | (val > s.ub[safe])
-        order = np.lexsort((idx, owner))
-        twice = np.flatnonzero((owner[order][1:] == owner[order][:-1]) & (idx[order][1:] == idx[order][:-1]))
+        pair = np.sort(owner * (len(s.lb) + 1) + idx + 1)      # idx >= -1
         bad[owner[wrong]] = True
-        bad[owner[order][twice]] = True
+        bad[pair[1:][pair[1:] == pair[:-1]] // (len(s.lb) + 1)] = True
         # The rows through the moved variables at each point: the truth's
         # value plus the moves' (A times the matrix of moves, one column a
         # point); a row no move touches keeps the truth's value, feasible.
