@@ -54,6 +54,7 @@ integral optimum that is a feasible integer point is the integer program's
 optimum too (no integer point beats the relaxation), anything else goes to
 the integer program.
 """
+import itertools
 import json
 import multiprocessing
 import multiprocessing.connection
@@ -66,7 +67,7 @@ from math import ceil, floor
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse import coo_matrix, csr_matrix, hstack, identity, vstack
 from scipy.sparse.csgraph import connected_components
 
 INDICATORS = ['chronic_absent', 'suspended', 'ela_met', 'math_met', 'ela_dfs', 'math_dfs', 'on_track',
@@ -335,10 +336,61 @@ class System:
                     ((x < self.lb[cols] - EPS) | (x > self.ub[cols] + EPS)).any() or
                     (np.abs(x - np.round(x)) > EPS).any())
 
-    def solve(self, sub, objective):
+    def reach(self, sub, coefs, least):
+        """A feasible integer point of sub (mode 'fixed') where
+        sum(coef * variable) >= least (coefs: variable -> coef), moving the
+        counts and numerators as little as possible in all (least sum of
+        |x - truth|): a linear program whose optimal vertices are short
+        cycles of changes, mostly integral.  None if its optimum is not
+        integral or there is no such point; the point is checked before it
+        is returned (the variables it moves -> their values)."""
+        cols, a, rlo, rhi = sub
+        nx = len(cols)
+        inside = {}
+        for var, cf in coefs.items():         # a variable outside sub is at its true value
+            k = np.searchsorted(cols, var)
+            if k < nx and cols[k] == var:
+                inside[k] = cf
+            else:
+                least -= cf * self.truth[var]
+        if not inside:
+            return None
+        at = np.array(list(inside), dtype=int)
+        coefs = inside
+        t = self.truth[cols]
+        goal = csr_matrix((list(coefs.values()), (np.zeros(len(at), dtype=int), at)), shape=(1, 3 * nx))
+        one = identity(nx, format='csr')
+        # x - p + q = truth with p, q >= 0 (the moves up and down); the goal
+        rows = vstack([hstack([a, csr_matrix((a.shape[0], 2 * nx))]), hstack([one, -one, one]), goal]).tocsr()
+        t0 = time.time()
+        res = milp(np.concatenate([np.zeros(nx), np.ones(2 * nx)]), integrality=np.zeros(3 * nx),
+                   bounds=Bounds(np.concatenate([self.lb[cols], np.zeros(2 * nx)]),
+                                 np.concatenate([self.ub[cols], np.full(2 * nx, np.inf)])),
+                   constraints=[LinearConstraint(rows, np.concatenate([rlo, t, [least]]),
+                                                 np.concatenate([rhi, t, [np.inf]]))],
+                   options={'presolve': False})
+        self.solve_time += time.time() - t0
+        self.solves += 1
+        self.lp_solves += 1
+        if res.status != 0 or res.x is None:
+            return None
+        x = np.round(res.x[:nx])
+        if (np.abs(res.x[:nx] - x) > 1e-9).any() or not self.feasible(sub, x) or \
+                sum(cf * x[k] for k, cf in coefs.items()) < least - EPS:
+            return None
+        moved = x != t
+        return dict(zip(cols[moved].tolist(), x[moved].tolist()))
+
+    def solve(self, sub, objective, enough=None, search=False):
         """Minimize objective (dict var -> coef) over the integer points of
         sub.  HiGHS's presolve (scipy 1.10) called feasible systems
-        infeasible here, so it is off; points are verified."""
+        infeasible here, so it is off; points are verified.  With enough (a
+        test of the relaxation's optimal value), a relaxation that fails it
+        ends there ('short', no point): no integer point could do better.
+        In a search for certificates (search: any verified point will do,
+        not necessarily the optimum), the integer program runs first with
+        HiGHS's presolve, taken only if its answer is a point that passes
+        the check below; anything else runs again without it."""
         cols, a, rlo, rhi = sub
         pos = {c: i for i, c in enumerate(cols)}
         c = np.zeros(len(cols))
@@ -362,8 +414,19 @@ class System:
                 self.solve_time += time.time() - t0
                 self.solves += 1
                 return 'optimal', dict(zip(cols, x))
-        res = milp(c, integrality=np.ones(len(cols)), bounds=bounds,
-                   constraints=cons, options={'mip_rel_gap': 0, 'presolve': False})
+            if enough is not None and res.status == 0 and not enough(res.fun):
+                self.solve_time += time.time() - t0
+                self.solves += 1
+                return 'short', None
+        res = None
+        if search:
+            res = milp(c, integrality=np.ones(len(cols)), bounds=bounds,
+                       constraints=cons, options={'mip_rel_gap': 0, 'presolve': True})
+            if res.status != 0 or res.x is None or not self.feasible(sub, np.round(res.x)):
+                res = None
+        if res is None:
+            res = milp(c, integrality=np.ones(len(cols)), bounds=bounds,
+                       constraints=cons, options={'mip_rel_gap': 0, 'presolve': False})
         self.solve_time += time.time() - t0
         self.solves += 1
         self.mip_solves += 1
@@ -578,29 +641,43 @@ class Audit:
         (adopted, refused).  A refused point proves nothing and counts for
         nothing."""
         s = self.sys
-        ax0 = s.a @ s.truth
         var = [s.var.get((kind, (year, ind, DISTRICT if unit is None else unit, grp)), -1)
                for kind, year, ind, unit, grp in given.get('keys', [])]
         var = np.array(var + [-1], dtype=int)
-        adopted = refused = 0
-        for flat in given.get('points', []):
-            flat = np.array(flat, dtype=float).reshape(-1, 2)
-            keyi = flat[:, 0].astype(int)
-            idx, val = var[np.clip(keyi, -1, len(var) - 1)], flat[:, 1]
-            if len(idx) and (idx >= 0).all() and (keyi >= 0).all() and len(np.unique(idx)) == len(idx) and \
-                    (val == np.round(val)).all() and (val >= s.lb[idx]).all() and (val <= s.ub[idx]).all():
-                # The rows through the moved variables, and their values at
-                # the point: the truth's plus the moves'.
-                cols = s.ac[:, idx]
-                moves = cols.data * np.repeat(val - s.truth[idx], np.diff(cols.indptr))
-                rows, at = np.unique(cols.indices, return_inverse=True)
-                ax = ax0[rows] + np.bincount(at, moves, minlength=len(rows))
-                if ((ax >= s.rlo[rows] - EPS) & (ax <= s.rhi[rows] + EPS)).all():
-                    self.record(dict(zip(idx.tolist(), val.tolist())))
-                    adopted += 1
-                    continue
-            refused += 1
-        return adopted, refused
+        points = given.get('points', [])
+        # Every point at once: entry e of point owner[e] sets variable
+        # idx[e] to val[e].  A point with a malformed, unknown, repeated,
+        # fractional or out-of-bounds entry is refused whole.
+        size = np.array([len(p) for p in points], dtype=int)
+        bad = (size == 0) | (size % 2 == 1)
+        ok_points = [p for p, b in zip(points, bad) if not b]
+        flat = np.fromiter(itertools.chain.from_iterable(ok_points), dtype=float, count=int(size[~bad].sum()))
+        owner = np.repeat(np.flatnonzero(~bad), size[~bad] // 2)
+        keyf, val = flat[0::2], flat[1::2]
+        keyi = np.where((keyf >= 0) & (keyf < len(var) - 1) & (keyf == np.round(keyf)), keyf, -1).astype(int)
+        idx = var[keyi]
+        wrong = (idx < 0) | (val != np.round(val))
+        safe = np.where(wrong, 0, idx)
+        wrong |= (val < s.lb[safe]) | (val > s.ub[safe])
+        pair = np.sort(owner * (len(s.lb) + 1) + idx + 1)      # idx >= -1
+        bad[owner[wrong]] = True
+        bad[pair[1:][pair[1:] == pair[:-1]] // (len(s.lb) + 1)] = True
+        # The rows through the moved variables at each point: the truth's
+        # value plus the moves' (A times the matrix of moves, one column a
+        # point); a row no move touches keeps the truth's value, feasible.
+        use = ~bad[owner]
+        moves = csr_matrix((val[use] - s.truth[idx[use]], (idx[use], owner[use])), shape=(len(s.lb), len(points)))
+        at = (s.a @ moves).tocoo()
+        ax = s.a @ s.truth
+        ax = ax[at.row] + at.data
+        off = (ax < s.rlo[at.row] - EPS) | (ax > s.rhi[at.row] + EPS)
+        bad[at.col[off]] = True
+        keep = use & ~bad[owner]
+        starts = np.searchsorted(owner[keep], np.arange(len(points) + 1))
+        ki, kv = idx[keep], val[keep]
+        for p in np.flatnonzero(~bad):
+            self.record((ki[starts[p]:starts[p + 1]], kv[starts[p]:starts[p + 1]]))
+        return int((~bad).sum()), int(bad.sum())
 
     def _rate_at(self, c, point):
         n = point.get(self.nvar(c), self.sys.truth[self.nvar(c)])
@@ -608,11 +685,38 @@ class Audit:
         return 100.0 * m / n if n > 0 else 0.0
 
     # --- bounds on a subsystem: (lo, hi, wide enough)
-    def count_bounds(self, c, sub, certify, need):
+    def count_bounds(self, c, sub, certify, need, reach=False):
         v = self.nvar(c)
+        lb = self.sys.lb[v]
+        if certify and reach:
+            # One point far enough from the seen interval, moving as little
+            # as possible, before the largest and smallest value (a large
+            # program whose relaxation is fractional can take a minute as
+            # an integer program; this one is a linear program).
+            for up in (True, False):
+                lo, hi = self.seen_n[v]
+                point = self.sys.reach(sub, {v: 1.0}, lo + need) if up else self.sys.reach(sub, {v: -1.0},
+                                                                                            need - hi)
+                if point is not None:
+                    self.record(point)
+                    lo, hi = self.seen_n[v]
+                    if hi - lo >= need:
+                        return lo, hi, True
+            if reach == 'only':
+                return lo, hi, False
         seen = list(self.seen_n[v]) if certify else [np.inf, -np.inf]
         for sign in (1.0, -1.0):
-            status, point = self.sys.solve(sub, {v: -sign})
+            # Where a certificate is sought (not on the whole year, which
+            # gives the exact interval), a relaxation whose optimum leaves
+            # the cell short of its width ends the search: the largest value
+            # is at most the relaxation's, the smallest at least its bound.
+            enough = None
+            if certify and not reach:
+                enough = (lambda f, hi=seen[1]: max(hi, -f) - lb >= need) if sign > 0 else \
+                    (lambda f, hi=seen[1], lo=seen[0]: hi - min(lo, f) >= need)
+            status, point = self.sys.solve(sub, {v: -sign}, enough, certify and not reach)
+            if status == 'short':
+                return (lb if sign > 0 else seen[0]), seen[1], False
             if status == 'unbounded':
                 seen = [-np.inf, np.inf] if sign < 0 else [seen[0], np.inf]
                 continue
@@ -626,14 +730,31 @@ class Audit:
                 return self.sys.lb[v], seen[1], False
         return seen[0], seen[1], bool(seen[1] - seen[0] >= need)
 
-    def rate_bounds(self, c, sub, certify, need):
+    def rate_bounds(self, c, sub, certify, need, reach=False):
         nv, mv = self.nvar(c), self.mvar(c)
+        if certify and reach:
+            # As for a count: one point whose rate m / n is at least lo +
+            # need (m - R n >= 0), or at most hi - need, first.
+            for up in (True, False):
+                lo, hi = self.seen_rate[c.key]
+                r = (lo + need if up else hi - need) / 100.0
+                if not 0 <= r <= 1:
+                    continue
+                point = self.sys.reach(sub, {mv: 1.0, nv: -r} if up else {mv: -1.0, nv: r}, 0.0)
+                if point is not None:
+                    self.record(point)
+                    lo, hi = self.seen_rate[c.key]
+                    if hi - lo >= need - EPS:
+                        return lo, hi, True
+            if reach == 'only':
+                return lo, hi, False
         seen = list(self.seen_rate[c.key])
         out = [seen[0], seen[1]] if certify else [np.inf, -np.inf]
         for sign in (1.0, -1.0):          # max rate, then min rate (Dinkelbach)
             lam = seen[1] if sign > 0 else seen[0]
             for _ in range(60):
-                status, point = self.sys.solve(sub, {mv: -sign, nv: sign * lam / 100.0})
+                status, point = self.sys.solve(sub, {mv: -sign, nv: sign * lam / 100.0}, None,
+                                               certify and not reach)
                 if status == 'unbounded':
                     if not certify:     # a relaxation that proves nothing
                         return 0.0, 100.0, True
@@ -651,8 +772,8 @@ class Audit:
         return out[0], out[1], bool(out[1] - out[0] >= need - EPS)
 
     STAGES = (('near', 3, 'fixed'), ('unit', 0, 'relaxed'), ('give', -8, 'fixed'), ('wider', 12, 'fixed'),
-              ('wider', 24, 'fixed'), ('wider', 48, 'fixed'), ('column', None, 'relaxed'),
-              ('column', None, 'fixed'))
+              ('wider', 24, 'fixed'), ('wider', 48, 'fixed'), ('column', None, 'reach'),
+              ('column', None, 'relaxed'), ('column', None, 'fixed'))
 
     def known(self, c, what):
         """check()'s answer where no program is needed: the cell is
@@ -687,23 +808,26 @@ class Audit:
                 self.units_near(c, most[0]) | self.units_near(c, most[1], give=True) if isinstance(most, tuple) else \
                 self.units_near(c, abs(most), give=True) if most is not None and most < 0 else \
                 self.units_near(c, most)
-            certify = mode == 'fixed'
+            certify = mode in ('fixed', 'reach')
             if certify:
                 # A fixed neighbourhood whose units hid nothing since it
                 # failed for c is the same program: its points are in the
                 # seen interval already, so it fails again.
-                memo = frozenset(units)
+                memo = (frozenset(units), mode)
                 version = tuple(sorted((str(u), self.unit_version[u]) for u in units))
                 if self.failed[(c.key, what)].get(memo) == version:
                     continue
-            lo, hi, ok = bounds(c, self.sys.sub(self.vars_of(units), mode), certify, need)
+            # 'reach': the column fixed at the truth elsewhere, one point
+            # that certifies c moving as little as possible (Sys.reach).
+            lo, hi, ok = bounds(c, self.sys.sub(self.vars_of(units), 'fixed' if certify else mode), certify, need,
+                                'only' if mode == 'reach' else False)
             if ok == certify:
                 return lo, hi, ok, name
             if certify:
                 self.failed[(c.key, what)][memo] = version
         if not self.whole_year or stages:
             return lo, hi, None, 'undecided'
-        lo, hi, ok = bounds(c, self.sys.sub(range(len(self.sys.lb)), 'fixed'), True, need)
+        lo, hi, ok = bounds(c, self.sys.sub(range(len(self.sys.lb)), 'fixed'), True, need, True)
         return lo, hi, ok, 'year'
 
     def check_many(self, todo, stages, jobs=1):
