@@ -981,10 +981,10 @@ BEGIN
     -- The values: a fractional one as the whole number the cells keep (the
     -- change query names its places, for C to scale).
     SELECT string_agg(CASE WHEN i.value ->> 'decimals' IS NULL THEN format('s.%I', i.value ->> 'column')
-                           ELSE format('@extschema@.cell_value(%s, %s)', x.value, i.value ->> 'decimals') END,
+                           ELSE format('@extschema@.cell_value(%s, %s)', x.value, (i.value ->> 'decimals')::int) END,
                       ', ' ORDER BY i.o),
            string_agg(CASE WHEN i.value ->> 'decimals' IS NULL THEN format('s.%I AS sqii_value', i.value ->> 'column')
-                           ELSE format('%s AS sqii_decimals_%s', x.value, i.value ->> 'decimals') END,
+                           ELSE format('%s AS sqii_decimals_%s', x.value, (i.value ->> 'decimals')::int) END,
                       ', ' ORDER BY i.o),
            array_agg(CASE WHEN coalesce((i.value ->> 'decimals')::int, 0) = 0 THEN i.value ->> 'column'
                           ELSE format('%s_x%s', i.value ->> 'column', 10 ^ (i.value ->> 'decimals')::int) END
@@ -1297,9 +1297,16 @@ BEGIN
                    CASE WHEN lz4 THEN 128 ELSE 8160 END);
     IF lz4 THEN
         -- MAIN: compressed in the row, moved out of it only past a page.
+        -- Unit columns of variable length are MAIN too: otherwise a long
+        -- text unit would leave the row before the tallies are compressed.
         EXECUTE format('ALTER TABLE %s ALTER COLUMN groups SET STORAGE MAIN, ALTER COLUMN groups SET COMPRESSION lz4, '
-                       'ALTER COLUMN sqii_removed SET STORAGE MAIN, ALTER COLUMN sqii_removed SET COMPRESSION lz4',
-                       store_qualified);
+                       'ALTER COLUMN sqii_removed SET STORAGE MAIN, ALTER COLUMN sqii_removed SET COMPRESSION lz4%s',
+                       store_qualified,
+                       (SELECT string_agg(format(', ALTER COLUMN %I SET STORAGE MAIN', x.u), '' ORDER BY x.o)
+                        FROM unnest(units) WITH ORDINALITY AS x(u, o)
+                        JOIN pg_attribute a ON a.attrelid = students AND a.attname = x.u
+                        JOIN pg_type t ON t.oid = a.atttypid
+                        WHERE t.typstorage <> 'p'));
     END IF;
     EXECUTE format('CREATE VIEW %s AS %s', cell_qualified, @extschema@.cell_view_sql(def, store_qualified || ' s'));
     cell_rel := cell_qualified::regclass;

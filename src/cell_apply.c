@@ -101,13 +101,16 @@ ColumnNamed(TupleDesc desc, int i, const char *name, Oid type)
 }
 
 /*
- * Types whose values are equal exactly when their Datums are: the usual unit
- * columns (years, ids, dates).  Their keys are hashed and compared without a
- * function call per row.
+ * Types passed by value whose values are equal exactly when their bits are:
+ * the usual unit columns (years, ids, dates).  Their keys are hashed and
+ * compared without a function call per row, once made canonical
+ * (CanonicalDatum).
  */
 static bool
-BitwiseEqualityType(Oid type)
+BitwiseEqualityType(Oid type, bool typbyval)
 {
+	if (!typbyval)				/* bigint on a 32-bit build */
+		return false;
 	switch (type)
 	{
 		case INT2OID:
@@ -120,6 +123,25 @@ BitwiseEqualityType(Oid type)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * A by-value Datum with its unused bits in one form: a row reader may
+ * sign-extend a short value (the interpreted one) or zero-extend it (JIT).
+ */
+static inline Datum
+CanonicalDatum(Datum d, int16 typlen)
+{
+	switch (typlen)
+	{
+		case 1:
+			return CharGetDatum(DatumGetChar(d));
+		case 2:
+			return Int16GetDatum(DatumGetInt16(d));
+		case 4:
+			return Int32GetDatum(DatumGetInt32(d));
+	}
+	return d;
 }
 
 static void
@@ -141,6 +163,8 @@ CollectorStartup(DestReceiver *self, int operation, TupleDesc desc)
 	/* sqii.cell_collect_sql writes the query: its shape is not the user's. */
 	if (nunits < 1 || desc->natts < nunits + 3 || TupleDescAttr(desc, nunits)->atttypid != BOOLOID)
 		elog(ERROR, "the query of a change to maintained cells has an unexpected shape");
+	if (nunits > INDEX_MAX_KEYS)
+		elog(ERROR, "maintained cells have at most %d unit columns", INDEX_MAX_KEYS);
 	c->nunits = nunits;
 	c->first_value = nunits + 2;
 	if (ColumnNamed(desc, nunits + 1, RACE_COLUMN, TEXTOID))
@@ -182,7 +206,7 @@ CollectorStartup(DestReceiver *self, int operation, TupleDesc desc)
 	}
 	c->bitwise = true;
 	for (i = 0; i < nunits; i++)
-		c->bitwise &= BitwiseEqualityType(c->units[i].type);
+		c->bitwise &= BitwiseEqualityType(c->units[i].type, c->units[i].typbyval);
 	c->kinds = palloc(sizeof(ValueKind) * c->width);
 	c->decimals = palloc(sizeof(int) * c->width);
 	for (i = 0; i < c->width; i++)
@@ -254,6 +278,7 @@ UnitOf(ChangeCollector *c, const Datum *values, const bool *isnull)
 	int			i;
 	MemoryContext old;
 	UnitChange *unit;
+	Datum		canonical[INDEX_MAX_KEYS];
 
 	for (i = 0; i < c->nunits; i++)
 	{
@@ -264,10 +289,20 @@ UnitOf(ChangeCollector *c, const Datum *values, const bool *isnull)
 					 errmsg("a changed student has no unit: %s is NULL",
 							quote_identifier(NameStr(c->units[i].name))),
 					 errhint("Unit columns are the key of the cells; every row of a change needs them.")));
-		hash = hash_combine(hash, c->bitwise ? murmurhash32((uint32) (values[i] ^ (values[i] >> 32))) :
-							DatumGetUInt32(FunctionCall1Coll(&c->units[i].hash, c->units[i].collation,
-															 values[i])));
+		if (c->bitwise)
+		{
+			uint64		bits;
+
+			canonical[i] = CanonicalDatum(values[i], c->units[i].typlen);
+			bits = (uint64) canonical[i];
+			hash = hash_combine(hash, murmurhash32((uint32) (bits ^ (bits >> 32))));
+		}
+		else
+			hash = hash_combine(hash, DatumGetUInt32(FunctionCall1Coll(&c->units[i].hash, c->units[i].collation,
+																	   values[i])));
 	}
+	if (c->bitwise)
+		values = canonical;
 	for (at = hash & (c->capacity - 1);; at = (at + 1) & (c->capacity - 1))
 	{
 		unit = &c->table[at];
@@ -524,8 +559,6 @@ ApplyChange(Oid fn_oid, CellTriggerPlans *plans, const char *collect_sql, const 
 	else
 		ret = SPI_execute_extended(collect_sql, &options);
 	CheckSPI(ret);
-	if (c.nunits > INDEX_MAX_KEYS)
-		elog(ERROR, "maintained cells have at most %d unit columns", INDEX_MAX_KEYS);
 	/* Nothing to write: no row, or every unit as it was. */
 	if (c.count == 0)
 	{
@@ -648,7 +681,8 @@ static CellTriggerPlans *
 TriggerPlans(Trigger *trigger)
 {
 	CellTriggerPlans *plans;
-	bool		found;
+	char	   *collect_sql;
+	char	   *write_sql;
 
 	if (cell_trigger_plans == NULL)
 	{
@@ -658,9 +692,11 @@ TriggerPlans(Trigger *trigger)
 		ctl.entrysize = sizeof(CellTriggerPlans);
 		cell_trigger_plans = hash_create("sqii cell trigger plans", 16, &ctl, HASH_ELEM | HASH_BLOBS);
 	}
-	plans = (CellTriggerPlans *) hash_search(cell_trigger_plans, &trigger->tgoid, HASH_ENTER, &found);
-	if (found && (strcmp(plans->collect_sql, trigger->tgargs[1]) != 0 ||
-				  strcmp(plans->write_sql, trigger->tgargs[2]) != 0))
+	plans = (CellTriggerPlans *) hash_search(cell_trigger_plans, &trigger->tgoid, HASH_FIND, NULL);
+	if (plans != NULL && strcmp(plans->collect_sql, trigger->tgargs[1]) == 0 &&
+		strcmp(plans->write_sql, trigger->tgargs[2]) == 0)
+		return plans;
+	if (plans != NULL)
 	{
 		/* A new trigger with the OID of a dropped one. */
 		pfree(plans->collect_sql);
@@ -671,17 +707,18 @@ TriggerPlans(Trigger *trigger)
 			SPI_freeplan(plans->write);
 		if (plans->cleanup != NULL)
 			SPI_freeplan(plans->cleanup);
-		found = false;
+		hash_search(cell_trigger_plans, &trigger->tgoid, HASH_REMOVE, NULL);
 	}
-	if (!found)
-	{
-		plans->collect_sql = MemoryContextStrdup(TopMemoryContext, trigger->tgargs[1]);
-		plans->write_sql = MemoryContextStrdup(TopMemoryContext, trigger->tgargs[2]);
-		plans->collect = NULL;
-		plans->write = NULL;
-		plans->nwrite_args = 0;
-		plans->cleanup = NULL;
-	}
+	/* Copied first: an entry is made only once it can be filled. */
+	collect_sql = MemoryContextStrdup(TopMemoryContext, trigger->tgargs[1]);
+	write_sql = MemoryContextStrdup(TopMemoryContext, trigger->tgargs[2]);
+	plans = (CellTriggerPlans *) hash_search(cell_trigger_plans, &trigger->tgoid, HASH_ENTER, NULL);
+	plans->collect_sql = collect_sql;
+	plans->write_sql = write_sql;
+	plans->collect = NULL;
+	plans->write = NULL;
+	plans->nwrite_args = 0;
+	plans->cleanup = NULL;
 	return plans;
 }
 

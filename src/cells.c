@@ -387,11 +387,12 @@ ChangeStateAddRow(CellChangeState *state, int half, uint64 mask, const float8 *x
 		groups[ngroups++] = ChangeBlock(state, half, pg_rightmost_one_pos64(mask), mcxt);
 	for (j = 0; j < state->width; j++)
 	{
-		float8		xx = x[j] * x[j];
+		float8		xx;
 		int			g;
 
 		if (!present[j])
 			continue;
+		xx = x[j] * x[j];
 		for (g = 0; g < ngroups; g++)
 		{
 			Tally	   *t = &groups[g][j];
