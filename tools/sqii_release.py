@@ -67,7 +67,7 @@ from math import ceil, floor
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix, csr_matrix, hstack, identity, vstack
+from scipy.sparse import coo_matrix, csc_matrix, csr_matrix, hstack, identity, vstack
 from scipy.sparse.csgraph import connected_components
 
 INDICATORS = ['chronic_absent', 'suspended', 'ela_met', 'math_met', 'ela_dfs', 'math_dfs', 'on_track',
@@ -267,6 +267,12 @@ class Release:
         return False
 
 
+def _ranges(starts, ends):
+    """The indices starts[0]..ends[0]-1, starts[1]..ends[1]-1, ... in one array."""
+    n = ends - starts
+    return np.repeat(starts - np.cumsum(n) + n, n) + np.arange(int(n.sum()))
+
+
 class System:
     """The rows lb <= A x <= ub of one year, x integer within [lb, ub]."""
 
@@ -285,6 +291,7 @@ class System:
         self.a = csr_matrix(coo_matrix((vals, (r, cidx)), shape=(len(rows), len(lb))))
         self.ac = self.a.tocsc()
         self.row_nnz = np.diff(self.a.indptr)
+        self.a_truth = None               # A times the truth (_sub_fixed)
         self.solves = 0                 # programs solved (each exactly)
         self.lp_solves = 0              # of them, tried on the relaxation first
         self.mip_solves = 0             # of them, by the integer program
@@ -311,21 +318,38 @@ class System:
         true value (its points are points of the whole system:
         certificates); 'relaxed': only the rows whose unknowns are all in
         cols (a relaxation: its intervals contain the whole system's)."""
-        cols = np.array(sorted(cols), dtype=int)
+        cols = np.sort(np.array(cols, dtype=int))
+        cols = cols[self.lb[cols] < self.ub[cols]]
+        if mode == 'fixed':
+            return self._sub_fixed(cols)
         free = self.lb < self.ub
-        cols = cols[free[cols]]
         touched = np.unique(self.ac[:, cols].nonzero()[0])
         a_t = self.a[touched]
         a_in = a_t[:, cols]
-        if mode == 'fixed':
-            shift = a_t @ self.truth - a_in @ self.truth[cols]
-            return cols, a_in, self.rlo[touched] - shift, self.rhi[touched] - shift
         unknown = np.asarray((a_t != 0).astype(np.int64) @ free.astype(np.int64)).ravel()
         inside = np.asarray((a_in != 0).sum(axis=1)).ravel()
         keep = inside == unknown
         rest = np.where(free, 0.0, self.lb)
         shift = a_t[keep] @ rest
         return cols, a_in[keep], self.rlo[touched][keep] - shift, self.rhi[touched][keep] - shift
+
+    def _sub_fixed(self, cols):
+        """sub(cols, 'fixed') from cols' own entries of A (scipy's fancy
+        indexing passes over every column of the year, and over the long
+        district rows, per call: most of a small program's setup on 1,000
+        schools).  The same matrix, entries in the same order, and the same
+        shifts to the bit (A times the truth, row by row, is computed once)."""
+        ac = self.ac
+        starts, ends = ac.indptr[cols], ac.indptr[cols + 1]
+        at = _ranges(starts, ends)
+        touched, row = np.unique(ac.indices[at], return_inverse=True)
+        n = ends - starts
+        a_in = csc_matrix((ac.data[at], row, np.concatenate([[0], np.cumsum(n)])),
+                          shape=(len(touched), len(cols))).tocsr()
+        if self.a_truth is None:
+            self.a_truth = self.a @ self.truth
+        shift = self.a_truth[touched] - a_in @ self.truth[cols]
+        return cols, a_in, self.rlo[touched] - shift, self.rhi[touched] - shift
 
     def feasible(self, sub, x):
         """A certificate is a proof only if it is a feasible integer point:
