@@ -63,12 +63,11 @@ import sys
 import time
 from collections import defaultdict
 from fractions import Fraction
-from math import ceil, floor
+from math import ceil
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix, csc_matrix, csr_matrix, hstack, identity, vstack
-from scipy.sparse.csgraph import connected_components
 
 INDICATORS = ['chronic_absent', 'suspended', 'ela_met', 'math_met', 'ela_dfs', 'math_dfs', 'on_track',
               'graduated']
