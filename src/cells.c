@@ -491,13 +491,16 @@ cell_changes_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s1);
 }
 
-/* A state as bytes: the width, then per half the groups seen and their blocks. */
-static bytea *
-ChangeStateSerialize(const CellChangeState *state)
+PG_FUNCTION_INFO_V1(cell_changes_serialize);
+/* Serialize: the width, then per half the groups seen and their blocks. */
+Datum
+cell_changes_serialize(PG_FUNCTION_ARGS)
 {
+	CellChangeState *state = (CellChangeState *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
 	int			half;
 
+	AggContextOrError(fcinfo, "sqii.cell_changes");
 	pq_begintypsend(&buf);
 	pq_sendint32(&buf, state->width);
 	for (half = 0; half < 2; half++)
@@ -518,27 +521,30 @@ ChangeStateSerialize(const CellChangeState *state)
 			}
 		}
 	}
-	return pq_endtypsend(&buf);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
-/* A state from ChangeStateSerialize's bytes, checked. */
-static CellChangeState *
-ChangeStateDeserialize(bytea *sstate, MemoryContext mcxt)
+PG_FUNCTION_INFO_V1(cell_changes_deserialize);
+/* Rebuild a state serialized by cell_changes_serialize, checked. */
+Datum
+cell_changes_deserialize(PG_FUNCTION_ARGS)
 {
+	bytea	   *sstate = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
 	CellChangeState *state;
 	int			width;
 	int			half;
 
+	AggContextOrError(fcinfo, "sqii.cell_changes");
 	width = StateReadBegin(sstate, &buf, "cell change state");
-	state = NewChangeState(width, mcxt);
+	state = NewChangeState(width, CurrentMemoryContext);
 	for (half = 0; half < 2; half++)
 	{
 		uint64		mask;
 
 		for (mask = StateReadMask(&buf, "cell change state"); mask != 0; mask &= mask - 1)
 		{
-			Tally	   *block = ChangeBlock(state, half, pg_rightmost_one_pos64(mask), mcxt);
+			Tally	   *block = ChangeBlock(state, half, pg_rightmost_one_pos64(mask), CurrentMemoryContext);
 			int			j;
 
 			for (j = 0; j < width; j++)
@@ -552,25 +558,7 @@ ChangeStateDeserialize(bytea *sstate, MemoryContext mcxt)
 	}
 	pq_getmsgend(&buf);
 	pfree(buf.data);
-	return state;
-}
-
-PG_FUNCTION_INFO_V1(cell_changes_serialize);
-/* Serialize a state of sqii.cell_changes (ChangeStateSerialize). */
-Datum
-cell_changes_serialize(PG_FUNCTION_ARGS)
-{
-	AggContextOrError(fcinfo, "sqii.cell_changes");
-	PG_RETURN_BYTEA_P(ChangeStateSerialize((CellChangeState *) PG_GETARG_POINTER(0)));
-}
-
-PG_FUNCTION_INFO_V1(cell_changes_deserialize);
-/* Rebuild a state serialized by cell_changes_serialize. */
-Datum
-cell_changes_deserialize(PG_FUNCTION_ARGS)
-{
-	AggContextOrError(fcinfo, "sqii.cell_changes");
-	PG_RETURN_POINTER(ChangeStateDeserialize(PG_GETARG_BYTEA_PP(0), CurrentMemoryContext));
+	PG_RETURN_POINTER(state);
 }
 
 /*
@@ -621,8 +609,38 @@ TallyResultType(FunctionCallInfo fcinfo)
 }
 
 /*
- * One half of a change (0 the rows added, 1 those removed) as a one-pass
- * result: [group bit + 1][value], NULL where no row of that half had a value,
+ * Point elems and nulls at one half's slots (0 the rows added, 1 those
+ * removed) for groups 0 .. nbits - 1: slot [bit][j] at bit * stride +
+ * offset + j, NULL where no row of that half had a value (construct_md_array
+ * copies the slots).  Returns the last group with a value plus one (0: none).
+ */
+static int
+ChangeHalfElements(const CellChangeState *state, int half, int nbits, int stride, int offset,
+				   Datum *elems, bool *nulls)
+{
+	int			kept = 0;
+	int			bit;
+
+	for (bit = 0; bit < nbits; bit++)
+	{
+		const Tally *block = ChangeBlockIfAny(state, half, bit);
+		int			j;
+
+		for (j = 0; j < state->width; j++)
+		{
+			int			k = bit * stride + offset + j;
+
+			nulls[k] = block == NULL || block[j].n == 0;
+			elems[k] = PointerGetDatum(block ? &block[j] : NULL);
+			if (!nulls[k])
+				kept = bit + 1;
+		}
+	}
+	return kept;
+}
+
+/*
+ * One half of a change as a one-pass result: [group bit + 1][value],
  * trailing groups without values trimmed; NULL when the half has no value.
  */
 ArrayType *
@@ -630,8 +648,7 @@ ChangeStateHalf(const CellChangeState *state, int half, Oid tally_type)
 {
 	int			width = state->width;
 	int			nbits;
-	int			kept = 0;
-	int			bit;
+	int			kept;
 	Datum	   *elems;
 	bool	   *nulls;
 
@@ -640,22 +657,7 @@ ChangeStateHalf(const CellChangeState *state, int half, Oid tally_type)
 	nbits = pg_leftmost_one_pos64(state->seen[half]) + 1;
 	elems = palloc(sizeof(Datum) * nbits * width);
 	nulls = palloc(sizeof(bool) * nbits * width);
-	for (bit = 0; bit < nbits; bit++)
-	{
-		const Tally *block = ChangeBlockIfAny(state, half, bit);
-		int			j;
-
-		for (j = 0; j < width; j++)
-		{
-			int			k = bit * width + j;
-
-			nulls[k] = block == NULL || block[j].n == 0;
-			/* construct_md_array copies the slots. */
-			elems[k] = PointerGetDatum(block ? &block[j] : NULL);
-			if (!nulls[k])
-				kept = bit + 1;
-		}
-	}
+	kept = ChangeHalfElements(state, half, nbits, width, 0, elems, nulls);
 	if (kept == 0)
 		return NULL;
 	return construct_md_array(elems, nulls, 2, (int[]) {kept, width}, (int[]) {1, 1},
@@ -675,38 +677,21 @@ cell_changes_final(PG_FUNCTION_ARGS)
 	CellChangeState *state;
 	Datum	   *elems;
 	bool	   *nulls;
-	uint64		seen;
 	int			nbits;
 	int			width;
-	int			bit;
+	int			half;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	state = (CellChangeState *) PG_GETARG_POINTER(0);
 	if (ChangeStateIsNoop(state))
 		PG_RETURN_NULL();
-	seen = state->seen[0] | state->seen[1];
-	nbits = pg_leftmost_one_pos64(seen) + 1;
+	nbits = pg_leftmost_one_pos64(state->seen[0] | state->seen[1]) + 1;
 	width = state->width;
 	elems = palloc(sizeof(Datum) * nbits * 2 * width);
 	nulls = palloc(sizeof(bool) * nbits * 2 * width);
-	for (bit = 0; bit < nbits; bit++)
-	{
-		const Tally *added = ChangeBlockIfAny(state, 0, bit);
-		const Tally *removed = ChangeBlockIfAny(state, 1, bit);
-		int			j;
-
-		for (j = 0; j < width; j++)
-		{
-			int			k = bit * 2 * width + j;
-
-			nulls[k] = added == NULL || added[j].n == 0;
-			nulls[k + width] = removed == NULL || removed[j].n == 0;
-			/* construct_md_array copies the slots. */
-			elems[k] = PointerGetDatum(added ? &added[j] : NULL);
-			elems[k + width] = PointerGetDatum(removed ? &removed[j] : NULL);
-		}
-	}
+	for (half = 0; half < 2; half++)
+		ChangeHalfElements(state, half, nbits, 2 * width, half * width, elems, nulls);
 	PG_RETURN_ARRAYTYPE_P(construct_md_array(elems, nulls, 2, (int[]) {nbits, 2 * width}, (int[]) {1, 1},
 											 TallyResultType(fcinfo), sizeof(Tally), false, TYPALIGN_DOUBLE));
 }

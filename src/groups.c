@@ -25,7 +25,6 @@
 
 #include "sqii.h"
 
-
 typedef struct RaceCode
 {
 	char	   *code;
