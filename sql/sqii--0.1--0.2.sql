@@ -1068,22 +1068,15 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     p record := @extschema@.cell_sql_parts(definition);
-    branches text[] := '{}';
 BEGIN
-    IF added IS NOT NULL THEN
-        branches := branches || format('SELECT %s, false AS sqii_removal, %s FROM %s s', p.unit_list_s, p.change_cols, added);
-    END IF;
-    IF removed IS NOT NULL THEN
-        branches := branches || format('SELECT %s, true AS sqii_removal, %s FROM %s s', p.unit_list_s, p.change_cols, removed);
-    END IF;
-    IF cardinality(branches) = 0 THEN
-        RETURN NULL;
-    END IF;
-    RETURN array_to_string(branches, ' UNION ALL ');
+    RETURN (SELECT string_agg(format('SELECT %s, %s AS sqii_removal, %s FROM %s s', p.unit_list_s, b.removal,
+                                     p.change_cols, b.rel), ' UNION ALL ' ORDER BY b.o)
+            FROM (VALUES (1, 'false', added), (2, 'true', removed)) AS b(o, removal, rel)
+            WHERE b.rel IS NOT NULL);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.cell_collect_sql(pg_catalog.jsonb, pg_catalog.text, pg_catalog.text) IS
-    'internal: the query of the rows added and removed (relation names, NULL for none) of a change to a maintained cell table: units, sqii_removal, sqii_mask, values';
+    'internal: the query of the rows added and removed (relation names, NULL for none) of a change to a maintained cell table: units, sqii_removal, groups (sqii_mask, or sqii_race and sqii_flag), values; NULL for neither';
 
 -- The second writes the units the change touched: their keys arrive as one
 -- array per unit column ($1 ..), in key order (so that concurrent changes
