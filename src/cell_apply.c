@@ -24,11 +24,13 @@
 #include "commands/trigger.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
 #include "tcop/dest.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/hsearch.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/typcache.h"
@@ -331,22 +333,17 @@ UnitOf(ChangeCollector *c, const Datum *values, const bool *isnull)
 	return unit;
 }
 
-static bool
-CollectorReceive(TupleTableSlot *slot, DestReceiver *self)
+/*
+ * Gather one row of the change (in the columns of the change query), in the
+ * row memory context.
+ */
+static void
+CollectRow(ChangeCollector *c, const Datum *values, const bool *isnull)
 {
-	ChangeCollector *c = (ChangeCollector *) self;
-	Datum	   *values;
-	bool	   *isnull;
 	UnitChange *unit;
 	uint64		mask;
 	int			j;
-	MemoryContext old;
 
-	MemoryContextReset(c->row_mcxt);
-	old = MemoryContextSwitchTo(c->row_mcxt);
-	slot_getallattrs(slot);
-	values = slot->tts_values;
-	isnull = slot->tts_isnull;
 	if (isnull[c->nunits])
 		elog(ERROR, "a row of a change to maintained cells is neither added nor removed");
 	unit = UnitOf(c, values, isnull);
@@ -364,10 +361,7 @@ CollectorReceive(TupleTableSlot *slot, DestReceiver *self)
 	{
 		/* A row in no group changes no cell (as in sqii.cell_changes). */
 		if (isnull[c->nunits + 1])
-		{
-			MemoryContextSwitchTo(old);
-			return true;
-		}
+			return;
 		CheckGroupMask(DatumGetInt64(values[c->nunits + 1]));
 		mask = (uint64) DatumGetInt64(values[c->nunits + 1]);
 	}
@@ -381,6 +375,18 @@ CollectorReceive(TupleTableSlot *slot, DestReceiver *self)
 			c->x[j] = CellValueScaled(c->x[j], c->decimals[j]);
 	}
 	ChangeStateAddRow(unit->change, DatumGetBool(values[c->nunits]) ? 1 : 0, mask, c->x, c->present, c->mcxt);
+}
+
+static bool
+CollectorReceive(TupleTableSlot *slot, DestReceiver *self)
+{
+	ChangeCollector *c = (ChangeCollector *) self;
+	MemoryContext old;
+
+	MemoryContextReset(c->row_mcxt);
+	old = MemoryContextSwitchTo(c->row_mcxt);
+	slot_getallattrs(slot);
+	CollectRow(c, slot->tts_values, slot->tts_isnull);
 	MemoryContextSwitchTo(old);
 	return true;
 }
@@ -481,6 +487,89 @@ static PendingChange *pending_change = NULL;
 static int64 last_pending_token = 0;
 
 /*
+ * The columns a cell definition names (sqii.create_cells writes it as
+ * jsonb): its units, its groups (the race code and flags, or one mask
+ * column) and its indicators, with the decimal places of each (-1: none,
+ * a boolean or integer taken as it is).
+ */
+typedef struct CellColumns
+{
+	int			nunits;
+	char	  **units;
+	int			ngroups;
+	char	  **groups;
+	int			nindicators;
+	char	  **indicators;
+	int		   *decimals;
+} CellColumns;
+
+/* A member of a definition's object, NULL if absent. */
+static JsonbValue *
+DefinitionMember(JsonbContainer *object, const char *key)
+{
+	JsonbValue	k;
+
+	k.type = jbvString;
+	k.val.string.val = (char *) key;
+	k.val.string.len = strlen(key);
+	return findJsonbValueFromContainer(object, JB_FOBJECT, &k);
+}
+
+/* The definition's list named key: its length, and its elements' containers or strings. */
+static JsonbContainer *
+DefinitionList(JsonbContainer *object, const char *key, int *n)
+{
+	JsonbValue *list = DefinitionMember(object, key);
+
+	if (list == NULL || list->type != jbvBinary || !JsonContainerIsArray(list->val.binary.data))
+		elog(ERROR, "the definition of maintained cells has no list \"%s\"", key);
+	*n = JsonContainerSize(list->val.binary.data);
+	return list->val.binary.data;
+}
+
+static char *
+DefinitionString(JsonbValue *v)
+{
+	if (v == NULL || v->type != jbvString)
+		elog(ERROR, "the definition of maintained cells has an unexpected shape");
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+static CellColumns *
+DefinitionColumns(const char *definition)
+{
+	Jsonb	   *def = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(definition)));
+	CellColumns *cols = palloc(sizeof(CellColumns));
+	JsonbContainer *list;
+	int			i;
+
+	list = DefinitionList(&def->root, "units", &cols->nunits);
+	cols->units = palloc(sizeof(char *) * Max(cols->nunits, 1));
+	for (i = 0; i < cols->nunits; i++)
+		cols->units[i] = DefinitionString(getIthJsonbValueFromContainer(list, i));
+	list = DefinitionList(&def->root, "groups", &cols->ngroups);
+	cols->groups = palloc(sizeof(char *) * Max(cols->ngroups, 1));
+	for (i = 0; i < cols->ngroups; i++)
+		cols->groups[i] = DefinitionString(getIthJsonbValueFromContainer(list, i));
+	list = DefinitionList(&def->root, "indicators", &cols->nindicators);
+	cols->indicators = palloc(sizeof(char *) * Max(cols->nindicators, 1));
+	cols->decimals = palloc(sizeof(int) * Max(cols->nindicators, 1));
+	for (i = 0; i < cols->nindicators; i++)
+	{
+		JsonbValue *ind = getIthJsonbValueFromContainer(list, i);
+		JsonbValue *decimals;
+
+		if (ind == NULL || ind->type != jbvBinary)
+			elog(ERROR, "the definition of maintained cells has an unexpected shape");
+		cols->indicators[i] = DefinitionString(DefinitionMember(ind->val.binary.data, "column"));
+		decimals = DefinitionMember(ind->val.binary.data, "decimals");
+		cols->decimals[i] = (decimals == NULL || decimals->type == jbvNull) ? -1 :
+			DatumGetInt32(DirectFunctionCall1(numeric_int4, NumericGetDatum(decimals->val.numeric)));
+	}
+	return cols;
+}
+
+/*
  * The statements of a cell trigger, prepared once per session (planning them
  * on every statement would cost more than applying a small change): the
  * query of the change (for TRUNCATE, the deletion of every cell), the write,
@@ -489,8 +578,10 @@ static int64 last_pending_token = 0;
 typedef struct CellTriggerPlans
 {
 	Oid			tgoid;			/* hash key */
+	MemoryContext mcxt;			/* the entry's strings and columns */
 	char	   *collect_sql;	/* the statements the plans were made for */
 	char	   *write_sql;
+	CellColumns *columns;		/* of the definition, for reading transition tables */
 	SPIPlanPtr	collect;
 	SPIPlanPtr	write;
 	int			nwrite_args;
@@ -524,18 +615,30 @@ CheckSPI(int ret)
 		elog(ERROR, "a maintained cells statement failed in SPI: %s", SPI_result_code_string(ret));
 }
 
+/* A collector of a change; fn_oid is the calling function, in sqii's schema with the group tables. */
+static void
+CollectorInit(ChangeCollector *c, Oid fn_oid)
+{
+	memset(c, 0, sizeof(ChangeCollector));
+	c->pub.receiveSlot = CollectorReceive;
+	c->pub.rStartup = CollectorStartup;
+	c->pub.rShutdown = CollectorShutdown;
+	c->pub.rDestroy = CollectorDestroy;
+	c->pub.mydest = DestNone;
+	c->mcxt = AllocSetContextCreate(CurrentMemoryContext, "sqii cell change", ALLOCSET_DEFAULT_SIZES);
+	c->row_mcxt = AllocSetContextCreate(c->mcxt, "sqii cell change row", ALLOCSET_SMALL_SIZES);
+	c->fn_oid = fn_oid;
+}
+
 /*
- * Apply a change (inside SPI): run the query of its rows into a collector,
- * write the units it changed, delete those it emptied.  fn_oid is the
- * calling function, in sqii's schema with the group tables.  With plans (a
- * trigger's), the statements are prepared once; without, run once.  Returns
- * the number of unit rows written.
+ * Write a gathered change (inside SPI): the units it changed, then the
+ * deletion of those it emptied.  With plans (a trigger's), the statements
+ * are prepared once; without, run once.  Frees the collector.  Returns the
+ * number of unit rows written.
  */
 static int64
-ApplyChange(Oid fn_oid, CellTriggerPlans *plans, const char *collect_sql, const char *write_sql, const char *cleanup_sql)
+WriteChange(ChangeCollector *c, CellTriggerPlans *plans, const char *write_sql, const char *cleanup_sql)
 {
-	ChangeCollector c = {0};
-	SPIExecuteOptions options = {0};
 	Datum		params[INDEX_MAX_KEYS + 1];
 	Oid			types[INDEX_MAX_KEYS + 1];
 	PendingChange pending;
@@ -545,48 +648,34 @@ ApplyChange(Oid fn_oid, CellTriggerPlans *plans, const char *collect_sql, const 
 	bool		isnull;
 	Datum		emptied;
 
-	c.pub.receiveSlot = CollectorReceive;
-	c.pub.rStartup = CollectorStartup;
-	c.pub.rShutdown = CollectorShutdown;
-	c.pub.rDestroy = CollectorDestroy;
-	c.pub.mydest = DestNone;
-	c.mcxt = AllocSetContextCreate(CurrentMemoryContext, "sqii cell change", ALLOCSET_DEFAULT_SIZES);
-	c.row_mcxt = AllocSetContextCreate(c.mcxt, "sqii cell change row", ALLOCSET_SMALL_SIZES);
-	c.fn_oid = fn_oid;
-	options.dest = &c.pub;
-	if (plans != NULL)
-		ret = SPI_execute_plan_extended(KeptPlan(&plans->collect, collect_sql, 0, NULL), &options);
-	else
-		ret = SPI_execute_extended(collect_sql, &options);
-	CheckSPI(ret);
 	/* Nothing to write: no row, or every unit as it was. */
-	if (c.count == 0)
+	if (c->count == 0)
 	{
-		MemoryContextDelete(c.mcxt);
+		MemoryContextDelete(c->mcxt);
 		return 0;
 	}
-	pending.units = UnitsToWrite(&c, &pending.nunits);
+	pending.units = UnitsToWrite(c, &pending.nunits);
 	if (pending.nunits == 0)
 	{
-		MemoryContextDelete(c.mcxt);
+		MemoryContextDelete(c->mcxt);
 		return 0;
 	}
 	pending.token = ++last_pending_token;
-	WriteParams(&c, pending.units, pending.nunits, pending.token, params, types);
+	WriteParams(c, pending.units, pending.nunits, pending.token, params, types);
 
 	if (plans != NULL)
 	{
 		/* A column's type changed since the write was planned: plan it again. */
-		if (plans->write != NULL && (plans->nwrite_args != c.nunits + 1 ||
-									 memcmp(plans->write_types, types, sizeof(Oid) * (c.nunits + 1)) != 0))
+		if (plans->write != NULL && (plans->nwrite_args != c->nunits + 1 ||
+									 memcmp(plans->write_types, types, sizeof(Oid) * (c->nunits + 1)) != 0))
 		{
 			SPI_freeplan(plans->write);
 			plans->write = NULL;
 		}
 		if (plans->write == NULL)
 		{
-			plans->nwrite_args = c.nunits + 1;
-			memcpy(plans->write_types, types, sizeof(Oid) * (c.nunits + 1));
+			plans->nwrite_args = c->nunits + 1;
+			memcpy(plans->write_types, types, sizeof(Oid) * (c->nunits + 1));
 		}
 	}
 	/* A change written from inside another's write (a trigger on the cells) comes back to it. */
@@ -595,10 +684,10 @@ ApplyChange(Oid fn_oid, CellTriggerPlans *plans, const char *collect_sql, const 
 	PG_TRY();
 	{
 		if (plans != NULL)
-			ret = SPI_execute_plan(KeptPlan(&plans->write, write_sql, c.nunits + 1, types), params, NULL,
+			ret = SPI_execute_plan(KeptPlan(&plans->write, write_sql, c->nunits + 1, types), params, NULL,
 								   false, 0);
 		else
-			ret = SPI_execute_with_args(write_sql, c.nunits + 1, types, params, NULL, false, 0);
+			ret = SPI_execute_with_args(write_sql, c->nunits + 1, types, params, NULL, false, 0);
 	}
 	PG_FINALLY();
 	{
@@ -620,8 +709,244 @@ ApplyChange(Oid fn_oid, CellTriggerPlans *plans, const char *collect_sql, const 
 			ret = SPI_execute_with_args(cleanup_sql, 1, &tid_array, &emptied, NULL, false, 0);
 		CheckSPI(ret);
 	}
-	MemoryContextDelete(c.mcxt);
+	MemoryContextDelete(c->mcxt);
 	return written;
+}
+
+/*
+ * Apply a change (inside SPI): run the query of its rows into a collector,
+ * then write it.  Returns the number of unit rows written.
+ */
+static int64
+ApplyChange(Oid fn_oid, CellTriggerPlans *plans, const char *collect_sql, const char *write_sql, const char *cleanup_sql)
+{
+	ChangeCollector c;
+	SPIExecuteOptions options = {0};
+
+	CollectorInit(&c, fn_oid);
+	options.dest = &c.pub;
+	if (plans != NULL)
+		CheckSPI(SPI_execute_plan_extended(KeptPlan(&plans->collect, collect_sql, 0, NULL), &options));
+	else
+		CheckSPI(SPI_execute_extended(collect_sql, &options));
+	return WriteChange(&c, plans, write_sql, cleanup_sql);
+}
+
+/*
+ * Reading a trigger's transition tables directly.  Most student tables give
+ * the change query nothing to compute: its columns are the table's own
+ * (text race codes, boolean flags, integer or double precision values).
+ * Then the rows are read from the transition tables here, in the change
+ * query's columns, with no query: a query's steps per row (scan node,
+ * projection, UNION ALL) cost about as much as gathering the row.  Other
+ * column types (an enum race code, a real value) take the query, whose casts
+ * they need.
+ */
+typedef enum ChangeSource
+{
+	SOURCE_AS_IS,				/* the student's column, the same Datum */
+	SOURCE_INT4_AS_INT8,		/* a mask column, as ::int8 */
+	SOURCE_INT2_AS_INT8,
+	SOURCE_NUMERIC_AS_FLOAT8,	/* a value with decimal places, as ::float8 */
+	SOURCE_REMOVAL,				/* sqii_removal */
+	SOURCE_TRUE					/* sqii.cell_changes' first value, counting the student */
+} ChangeSource;
+
+typedef struct ChangeColumn
+{
+	AttrNumber	attno;			/* of the student table, for a column's source */
+	ChangeSource source;
+} ChangeColumn;
+
+/* The column of the student table named name, or NULL. */
+static Form_pg_attribute
+StudentColumn(TupleDesc students, const char *name)
+{
+	int			i;
+
+	for (i = 0; i < students->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(students, i);
+
+		if (!attr->attisdropped && strcmp(NameStr(attr->attname), name) == 0)
+			return attr;
+	}
+	return NULL;
+}
+
+/*
+ * Add column k of the change query's shape: named name, of type type, read
+ * from attr of the students by source.
+ */
+static void
+ShapeColumn(TupleDesc shape, ChangeColumn *cols, int k, const char *name, Oid type,
+			Form_pg_attribute attr, ChangeSource source)
+{
+	TupleDescInitEntry(shape, k + 1, name, type, -1, 0);
+	if (attr != NULL)
+	{
+		TupleDescInitEntryCollation(shape, k + 1, attr->attcollation);
+		cols[k].attno = attr->attnum;
+	}
+	cols[k].source = source;
+}
+
+/*
+ * The change query's columns as sqii.cell_collect_sql makes them (units,
+ * sqii_removal, groups, values), each with its source in the student table:
+ * NULL when a column needs the query's cast.
+ */
+static TupleDesc
+DirectShape(const CellColumns *def, TupleDesc students, ChangeColumn **columns)
+{
+	int			natts = def->nunits + 1 + def->ngroups + 1 + def->nindicators;
+	TupleDesc	shape = CreateTemplateTupleDesc(natts);
+	ChangeColumn *cols = palloc0(sizeof(ChangeColumn) * natts);
+	int			k = 0;
+	int			i;
+
+	for (i = 0; i < def->nunits; i++, k++)
+	{
+		Form_pg_attribute attr = StudentColumn(students, def->units[i]);
+
+		if (attr == NULL)
+			return NULL;
+		ShapeColumn(shape, cols, k, def->units[i], attr->atttypid, attr, SOURCE_AS_IS);
+	}
+	ShapeColumn(shape, cols, k++, REMOVAL_COLUMN, BOOLOID, NULL, SOURCE_REMOVAL);
+	for (i = 0; i < def->ngroups; i++, k++)
+	{
+		Form_pg_attribute attr = StudentColumn(students, def->groups[i]);
+		Oid			type;
+
+		if (attr == NULL)
+			return NULL;
+		type = getBaseType(attr->atttypid);
+		if (def->ngroups == 1)
+		{
+			if (type != INT8OID && type != INT4OID && type != INT2OID)
+				return NULL;
+			ShapeColumn(shape, cols, k, MASK_COLUMN, INT8OID, attr,
+						type == INT8OID ? SOURCE_AS_IS : type == INT4OID ? SOURCE_INT4_AS_INT8 : SOURCE_INT2_AS_INT8);
+		}
+		else if (i == 0)
+		{
+			/* varchar is text to the group tables' lookup. */
+			if (type != TEXTOID && type != VARCHAROID)
+				return NULL;
+			ShapeColumn(shape, cols, k, RACE_COLUMN, TEXTOID, attr, SOURCE_AS_IS);
+		}
+		else
+		{
+			if (type != BOOLOID)
+				return NULL;
+			ShapeColumn(shape, cols, k, FLAG_COLUMN, BOOLOID, attr, SOURCE_AS_IS);
+		}
+	}
+	ShapeColumn(shape, cols, k++, "sqii_value", BOOLOID, NULL, SOURCE_TRUE);
+	for (i = 0; i < def->nindicators; i++, k++)
+	{
+		Form_pg_attribute attr = StudentColumn(students, def->indicators[i]);
+		Oid			type;
+		char		name[NAMEDATALEN];
+
+		if (attr == NULL)
+			return NULL;
+		type = getBaseType(attr->atttypid);
+		if (def->decimals[i] < 0)
+		{
+			if (type != BOOLOID && type != INT2OID && type != INT4OID && type != INT8OID)
+				return NULL;
+			ShapeColumn(shape, cols, k, "sqii_value", type, attr, SOURCE_AS_IS);
+			continue;
+		}
+		if (type != FLOAT8OID && type != NUMERICOID)
+			return NULL;
+		snprintf(name, sizeof(name), "%s%d", DECIMALS_COLUMN, def->decimals[i]);
+		ShapeColumn(shape, cols, k, name, FLOAT8OID, attr,
+					type == FLOAT8OID ? SOURCE_AS_IS : SOURCE_NUMERIC_AS_FLOAT8);
+	}
+	*columns = cols;
+	return shape;
+}
+
+/* Gather the rows of a transition table, added or removed, into the collector. */
+static void
+CollectTransitionTable(ChangeCollector *c, Tuplestorestate *rows, bool removal, TupleDesc shape,
+					   const ChangeColumn *cols, TupleTableSlot *slot)
+{
+	Datum	   *values = palloc(sizeof(Datum) * shape->natts);
+	bool	   *isnull = palloc(sizeof(bool) * shape->natts);
+	AttrNumber	last = 0;
+	int			k;
+
+	for (k = 0; k < shape->natts; k++)
+		last = Max(last, cols[k].attno);
+	/* A read pointer of our own, as a query's scan of the table would take. */
+	tuplestore_select_read_pointer(rows, tuplestore_alloc_read_pointer(rows, 0));
+	tuplestore_rescan(rows);
+	while (tuplestore_gettupleslot(rows, true, false, slot))
+	{
+		MemoryContext old;
+
+		MemoryContextReset(c->row_mcxt);
+		old = MemoryContextSwitchTo(c->row_mcxt);
+		slot_getsomeattrs(slot, last);
+		for (k = 0; k < shape->natts; k++)
+		{
+			Datum		d = (Datum) 0;
+
+			isnull[k] = false;
+			if (cols[k].source == SOURCE_REMOVAL)
+				d = BoolGetDatum(removal);
+			else if (cols[k].source == SOURCE_TRUE)
+				d = BoolGetDatum(true);
+			else if (slot->tts_isnull[cols[k].attno - 1])
+				isnull[k] = true;
+			else
+			{
+				d = slot->tts_values[cols[k].attno - 1];
+				if (cols[k].source == SOURCE_INT4_AS_INT8)
+					d = Int64GetDatum((int64) DatumGetInt32(d));
+				else if (cols[k].source == SOURCE_INT2_AS_INT8)
+					d = Int64GetDatum((int64) DatumGetInt16(d));
+				else if (cols[k].source == SOURCE_NUMERIC_AS_FLOAT8)
+					d = DirectFunctionCall1(numeric_float8, d);
+			}
+			values[k] = d;
+		}
+		CollectRow(c, values, isnull);
+		MemoryContextSwitchTo(old);
+	}
+	ExecClearTuple(slot);
+}
+
+/*
+ * Apply a trigger's change read from its transition tables, if its columns
+ * allow (DirectShape); returns false, having done nothing, if not.
+ */
+static bool
+ApplyTransitionTables(Oid fn_oid, CellTriggerPlans *plans, TriggerData *trigdata)
+{
+	TupleDesc	students = RelationGetDescr(trigdata->tg_relation);
+	ChangeColumn *cols;
+	TupleDesc	shape = DirectShape(plans->columns, students, &cols);
+	ChangeCollector c;
+	TupleTableSlot *slot;
+
+	if (shape == NULL)
+		return false;
+	CollectorInit(&c, fn_oid);
+	CollectorStartup(&c.pub, CMD_SELECT, shape);
+	slot = MakeSingleTupleTableSlot(students, &TTSOpsMinimalTuple);
+	/* Added, then removed: the order of the query's UNION ALL. */
+	if (trigdata->tg_newtable != NULL)
+		CollectTransitionTable(&c, trigdata->tg_newtable, false, shape, cols, slot);
+	if (trigdata->tg_oldtable != NULL)
+		CollectTransitionTable(&c, trigdata->tg_oldtable, true, shape, cols, slot);
+	ExecDropSingleTupleTableSlot(slot);
+	WriteChange(&c, plans, trigdata->tg_trigger->tgargs[2], trigdata->tg_trigger->tgargs[3]);
+	return true;
 }
 
 PG_FUNCTION_INFO_V1(sqii_cell_change_pending);
@@ -681,8 +1006,11 @@ static CellTriggerPlans *
 TriggerPlans(Trigger *trigger)
 {
 	CellTriggerPlans *plans;
+	MemoryContext mcxt;
+	MemoryContext old;
 	char	   *collect_sql;
 	char	   *write_sql;
+	CellColumns *columns;
 
 	if (cell_trigger_plans == NULL)
 	{
@@ -699,8 +1027,7 @@ TriggerPlans(Trigger *trigger)
 	if (plans != NULL)
 	{
 		/* A new trigger with the OID of a dropped one. */
-		pfree(plans->collect_sql);
-		pfree(plans->write_sql);
+		MemoryContextDelete(plans->mcxt);
 		if (plans->collect != NULL)
 			SPI_freeplan(plans->collect);
 		if (plans->write != NULL)
@@ -709,12 +1036,19 @@ TriggerPlans(Trigger *trigger)
 			SPI_freeplan(plans->cleanup);
 		hash_search(cell_trigger_plans, &trigger->tgoid, HASH_REMOVE, NULL);
 	}
-	/* Copied first: an entry is made only once it can be filled. */
-	collect_sql = MemoryContextStrdup(TopMemoryContext, trigger->tgargs[1]);
-	write_sql = MemoryContextStrdup(TopMemoryContext, trigger->tgargs[2]);
+	/* Filled first, kept once filled: an error on the way leaves nothing behind. */
+	mcxt = AllocSetContextCreate(CurrentMemoryContext, "sqii cell trigger", ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(mcxt);
+	collect_sql = pstrdup(trigger->tgargs[1]);
+	write_sql = pstrdup(trigger->tgargs[2]);
+	columns = DefinitionColumns(trigger->tgargs[0]);
+	MemoryContextSwitchTo(old);
+	MemoryContextSetParent(mcxt, TopMemoryContext);
 	plans = (CellTriggerPlans *) hash_search(cell_trigger_plans, &trigger->tgoid, HASH_ENTER, NULL);
+	plans->mcxt = mcxt;
 	plans->collect_sql = collect_sql;
 	plans->write_sql = write_sql;
+	plans->columns = columns;
 	plans->collect = NULL;
 	plans->write = NULL;
 	plans->nwrite_args = 0;
@@ -759,9 +1093,12 @@ sqii_cells_trigger(PG_FUNCTION_ARGS)
 		CheckSPI(SPI_execute_plan(KeptPlan(&plans->collect, trigger->tgargs[1], 0, NULL), NULL, NULL, false, 0));
 	else
 	{
-		if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
-			elog(ERROR, "SPI_register_trigger_data failed");
-		ApplyChange(fcinfo->flinfo->fn_oid, plans, trigger->tgargs[1], trigger->tgargs[2], trigger->tgargs[3]);
+		if (!ApplyTransitionTables(fcinfo->flinfo->fn_oid, plans, trigdata))
+		{
+			if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
+				elog(ERROR, "SPI_register_trigger_data failed");
+			ApplyChange(fcinfo->flinfo->fn_oid, plans, trigger->tgargs[1], trigger->tgargs[2], trigger->tgargs[3]);
+		}
 	}
 	SPI_finish();
 	return PointerGetDatum(NULL);
