@@ -5,9 +5,10 @@
  *
  * A query reads the rows added and removed (the units, whether the row is
  * removed, the group mask, then the values: its columns as
- * sqii.cell_collect_sql writes them).  Its rows are gathered here, per unit,
- * into the tallies of the rows added and of those removed (cells.c), with no
- * row kept.  The units whose change is not empty are then written in key
+ * sqii.cell_collect_sql writes them); a trigger whose columns need no cast
+ * reads them from its transition tables in those columns instead.  The
+ * rows are gathered here, per unit, into the tallies of the rows added and
+ * of those removed (cells.c), with no row kept.  The units whose change is not empty are then written in key
  * order by one INSERT ... ON CONFLICT DO UPDATE (sqii.cell_write_sql).  It
  * takes the units' keys as arrays, and reads each unit's tallies from here
  * while it runs (sqii.cell_change_pending), one unit at a time.
