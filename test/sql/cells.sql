@@ -251,6 +251,28 @@ SELECT (SELECT count(*) FROM (TABLE cells_m4 EXCEPT TABLE cells_m2) d) AS m4_m2_
        (SELECT count(*) FROM sqii.check_cells('cells_m4')) + (SELECT count(*) FROM sqii.check_cells('cells_m2')) AS differing;
 SELECT sqii.drop_cells('cells_m4'), sqii.drop_cells('cells_m2');
 DROP TABLE narrow_masks;
+-- An extra flag (sqii.group_mask's sixth argument; here long-term English
+-- learners, bit 14) is read like the five others.  Its cells against plain
+-- SQL, side by side.
+INSERT INTO sqii.student_group (group_code, bit, kind, flag, label) VALUES ('LTEL', 14, 'program', 6, 'Long-term English learners');
+CREATE TABLE ltel_st (school int NOT NULL, id int PRIMARY KEY, race text, el boolean, sed boolean, swd boolean,
+                      foster boolean, homeless boolean, ltel boolean, met boolean);
+SELECT sqii.create_cells('ltel_cells', 'ltel_st', ARRAY['school'], ARRAY['met'],
+                         ARRAY['race', 'el', 'sed', 'swd', 'foster', 'homeless', 'ltel']);
+INSERT INTO ltel_st SELECT i % 3, i, 'HI', i % 2 = 0, false, false, false, false, i % 4 = 0, i % 5 = 0
+FROM generate_series(1, 200) i;
+UPDATE ltel_st SET ltel = NOT ltel, met = NOT met WHERE id % 7 = 0;
+DELETE FROM ltel_st WHERE id % 9 = 0;
+SELECT c.school, c.students, p.students AS plain_students, sqii.n(c.met) AS met_n, p.met_n AS plain_met_n,
+       sqii.sum(c.met) AS met_true, p.met_true AS plain_met_true
+FROM (SELECT * FROM ltel_cells WHERE group_code = 'LTEL') c
+FULL JOIN (SELECT school, count(*) AS students, count(met) AS met_n, count(*) FILTER (WHERE met) AS met_true
+           FROM ltel_st WHERE ltel GROUP BY school) p USING (school)
+ORDER BY 1;
+SELECT count(*) AS differing FROM sqii.check_cells('ltel_cells');
+SELECT sqii.drop_cells('ltel_cells');
+DROP TABLE ltel_st;
+DELETE FROM sqii.student_group WHERE group_code = 'LTEL';
 -- A partitioned student table: the changed rows arrive in the parent's
 -- columns whatever the partition's layout (here a dropped column in the
 -- parent only), and an UPDATE that moves rows between partitions changes
