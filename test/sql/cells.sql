@@ -273,6 +273,29 @@ SELECT count(*) AS differing FROM sqii.check_cells('ltel_cells');
 SELECT sqii.drop_cells('ltel_cells');
 DROP TABLE ltel_st;
 DELETE FROM sqii.student_group WHERE group_code = 'LTEL';
+-- A change made while another is being written: a trigger on one cell
+-- table's unit rows writes students of a second table with cells (each
+-- unit row written records a student of its school there).  Both stay
+-- equal to a full recomputation.
+CREATE TABLE outer_st (school int NOT NULL, id int PRIMARY KEY, mask bigint, met boolean);
+CREATE TABLE inner_st (school int NOT NULL, id serial PRIMARY KEY, mask bigint, met boolean);
+SELECT sqii.create_cells('outer_cells', 'outer_st', ARRAY['school'], ARRAY['met'], ARRAY['mask']);
+SELECT sqii.create_cells('inner_cells', 'inner_st', ARRAY['school'], ARRAY['met'], ARRAY['mask']);
+CREATE FUNCTION record_unit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO cells_test.inner_st (school, mask, met) VALUES (NEW.school, 1, true);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER record_unit AFTER INSERT OR UPDATE ON outer_cells_sqii FOR EACH ROW EXECUTE FUNCTION record_unit();
+INSERT INTO outer_st SELECT i % 4, i, 1 | (i % 2) << 1, i % 3 = 0 FROM generate_series(1, 100) i;
+UPDATE outer_st SET met = NOT met, school = school + 1 WHERE id % 5 = 0;
+SELECT (SELECT count(*) FROM inner_st) AS inner_students,
+       (SELECT sum(students) FROM inner_cells WHERE group_code = 'ALL') AS inner_cells_students,
+       (SELECT count(*) FROM sqii.check_cells('outer_cells')) + (SELECT count(*) FROM sqii.check_cells('inner_cells'))
+           AS differing;
+SELECT sqii.drop_cells('outer_cells'), sqii.drop_cells('inner_cells');
+DROP TABLE outer_st, inner_st;
+DROP FUNCTION record_unit();
 -- A partitioned student table: the changed rows arrive in the parent's
 -- columns whatever the partition's layout (here a dropped column in the
 -- parent only), and an UPDATE that moves rows between partitions changes
