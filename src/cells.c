@@ -199,6 +199,48 @@ TallyCursorNext(TallyCursor *cur)
 	return t;
 }
 
+/*
+ * A one-pass result, [rows][width] sqii.tally elements, NULL where nulls[k]:
+ * what construct_md_array makes, without its calls per element.  A unit
+ * row's arrays are made three times for every unit a change writes.
+ */
+static ArrayType *
+TallyArray(const Datum *elems, const bool *nulls, int rows, int width, Oid elemtype)
+{
+	int			nitems = rows * width;
+	int			nvalues = 0;
+	bool		hasnulls;
+	Size		offset;
+	ArrayType  *result;
+	char	   *data;
+	int			k;
+
+	for (k = 0; k < nitems; k++)
+		nvalues += nulls[k] ? 0 : 1;
+	hasnulls = nvalues < nitems;
+	offset = hasnulls ? ARR_OVERHEAD_WITHNULLS(2, nitems) : ARR_OVERHEAD_NONULLS(2);
+	result = (ArrayType *) palloc0(offset + (Size) nvalues * sizeof(Tally));
+	SET_VARSIZE(result, offset + (Size) nvalues * sizeof(Tally));
+	result->ndim = 2;
+	result->dataoffset = hasnulls ? (int32) offset : 0;
+	result->elemtype = elemtype;
+	ARR_DIMS(result)[0] = rows;
+	ARR_DIMS(result)[1] = width;
+	ARR_LBOUND(result)[0] = 1;
+	ARR_LBOUND(result)[1] = 1;
+	data = (char *) result + offset;
+	for (k = 0; k < nitems; k++)
+	{
+		if (nulls[k])
+			continue;
+		if (hasnulls)
+			ARR_NULLBITMAP(result)[k / 8] |= 1 << (k % 8);
+		memcpy(data, DatumGetPointer(elems[k]), sizeof(Tally));
+		data += sizeof(Tally);
+	}
+	return result;
+}
+
 PG_FUNCTION_INFO_V1(sqii_cell_apply_groups);
 /*
  * sqii.cell_apply_groups(cells, added, removed): a unit's stored one-pass
@@ -273,8 +315,7 @@ sqii_cell_apply_groups(PG_FUNCTION_ARGS)
 	}
 	if (kept == 0)
 		PG_RETURN_NULL();
-	PG_RETURN_ARRAYTYPE_P(construct_md_array(elems, nulls, 2, (int[]) {kept, width}, (int[]) {1, 1},
-											 elemtype, sizeof(Tally), false, TYPALIGN_DOUBLE));
+	PG_RETURN_ARRAYTYPE_P(TallyArray(elems, nulls, kept, width, elemtype));
 }
 
 /*
@@ -611,8 +652,8 @@ TallyResultType(FunctionCallInfo fcinfo)
 /*
  * Point elems and nulls at one half's slots (0 the rows added, 1 those
  * removed) for groups 0 .. nbits - 1: slot [bit][j] at bit * stride +
- * offset + j, NULL where no row of that half had a value (construct_md_array
- * copies the slots).  Returns the last group with a value plus one (0: none).
+ * offset + j, NULL where no row of that half had a value (TallyArray copies
+ * the slots).  Returns the last group with a value plus one (0: none).
  */
 static int
 ChangeHalfElements(const CellChangeState *state, int half, int nbits, int stride, int offset,
@@ -660,8 +701,7 @@ ChangeStateHalf(const CellChangeState *state, int half, Oid tally_type)
 	kept = ChangeHalfElements(state, half, nbits, width, 0, elems, nulls);
 	if (kept == 0)
 		return NULL;
-	return construct_md_array(elems, nulls, 2, (int[]) {kept, width}, (int[]) {1, 1},
-							  tally_type, sizeof(Tally), false, TYPALIGN_DOUBLE);
+	return TallyArray(elems, nulls, kept, width, tally_type);
 }
 
 PG_FUNCTION_INFO_V1(cell_changes_final);
@@ -692,8 +732,7 @@ cell_changes_final(PG_FUNCTION_ARGS)
 	nulls = palloc(sizeof(bool) * nbits * 2 * width);
 	for (half = 0; half < 2; half++)
 		ChangeHalfElements(state, half, nbits, 2 * width, half * width, elems, nulls);
-	PG_RETURN_ARRAYTYPE_P(construct_md_array(elems, nulls, 2, (int[]) {nbits, 2 * width}, (int[]) {1, 1},
-											 TallyResultType(fcinfo), sizeof(Tally), false, TYPALIGN_DOUBLE));
+	PG_RETURN_ARRAYTYPE_P(TallyArray(elems, nulls, nbits, 2 * width, TallyResultType(fcinfo)));
 }
 
 PG_FUNCTION_INFO_V1(sqii_cell_change_part);
@@ -740,9 +779,7 @@ sqii_cell_change_part(PG_FUNCTION_ARGS)
 	}
 	if (kept == 0)
 		PG_RETURN_NULL();
-	PG_RETURN_ARRAYTYPE_P(construct_md_array(elems, nulls, 2, (int[]) {kept, width}, (int[]) {1, 1},
-											 change.elemtype, change.typlen, change.typbyval,
-											 change.typalign));
+	PG_RETURN_ARRAYTYPE_P(TallyArray(elems, nulls, kept, width, change.elemtype));
 }
 
 PG_FUNCTION_INFO_V1(sqii_cell_in_step);
