@@ -133,10 +133,14 @@ GroupMaskOf(const GroupMap *map, const text *race, const bool *flags, int nflags
 		int			len = VARSIZE_ANY_EXHDR(race);
 		int			i;
 
-		/* A handful of short codes: a linear scan beats hashing. */
+		/*
+		 * A handful of short codes: a linear scan beats hashing.  The first
+		 * byte is compared before calling memcmp, which most codes fail.
+		 */
 		for (i = 0; i < map->nrace; i++)
 		{
-			if (map->race[i].len == len && memcmp(map->race[i].code, data, len) == 0)
+			if (map->race[i].len == len && (len == 0 || map->race[i].code[0] == data[0]) &&
+				memcmp(map->race[i].code, data, len) == 0)
 				break;
 		}
 		if (i == map->nrace)
