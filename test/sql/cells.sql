@@ -253,7 +253,8 @@ SELECT sqii.drop_cells('cells_m4'), sqii.drop_cells('cells_m2');
 DROP TABLE narrow_masks;
 -- An extra flag (sqii.group_mask's sixth argument; here long-term English
 -- learners, bit 14) is read like the five others.  Its cells against plain
--- SQL, side by side.
+-- SQL, side by side.  (In a transaction rolled back: the group is not kept.)
+BEGIN;
 INSERT INTO sqii.student_group (group_code, bit, kind, flag, label) VALUES ('LTEL', 14, 'program', 6, 'Long-term English learners');
 CREATE TABLE ltel_st (school int NOT NULL, id int PRIMARY KEY, race text, el boolean, sed boolean, swd boolean,
                       foster boolean, homeless boolean, ltel boolean, met boolean);
@@ -270,9 +271,7 @@ FULL JOIN (SELECT school, count(*) AS students, count(met) AS met_n, count(*) FI
            FROM ltel_st WHERE ltel GROUP BY school) p USING (school)
 ORDER BY 1;
 SELECT count(*) AS differing FROM sqii.check_cells('ltel_cells');
-SELECT sqii.drop_cells('ltel_cells');
-DROP TABLE ltel_st;
-DELETE FROM sqii.student_group WHERE group_code = 'LTEL';
+ROLLBACK;
 -- A change made while another is being written: a trigger on one cell
 -- table's unit rows writes students of a second table with cells (each
 -- unit row written records a student of its school there).  Both stay
