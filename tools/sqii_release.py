@@ -54,6 +54,7 @@ integral optimum that is a feasible integer point is the integer program's
 optimum too (no integer point beats the relaxation), anything else goes to
 the integer program.
 """
+import collections
 import itertools
 import json
 import multiprocessing
@@ -489,7 +490,7 @@ class Audit:
         self.failed = defaultdict(dict)     # (cell, what) -> {units: unit_version when it failed there}
         self.collected = None           # a list: record() keeps points here instead (check_many)
         self.version = 0                # cells hidden so far (a worker's copy is of one version)
-        self.pool = None                # worker processes: [process, pipe, cells of hidden_log sent]
+        self.pool = None                # worker processes (Workers)
         self.hidden_log = []            # keys of the cells hidden, in order
         self.how = defaultdict(int)
         self.how_time = defaultdict(float)
@@ -856,46 +857,39 @@ class Audit:
     def check_many(self, todo, stages, jobs=1):
         """check(c, what, stages[what]) for every (c, what) of todo, in order:
         the list of answers, the same as checking them one by one, with the
-        programs on up to `jobs` processes.
+        programs on up to `jobs` worker processes.
 
-        The next BATCH cells that the points seen do not certify are checked
-        at once, each from the state as it is now (the system, its own seen
-        interval and failed neighbourhoods), and their answers are then
-        taken in order as one by one would: a cell that an earlier cell's
-        point has certified since counts as seen (its answer is dropped), a
-        cell whose seen interval has changed since is checked again here,
-        and the others' answers are what one by one would get (check()
-        reads nothing else that the batch changes).  So the release does
-        not depend on the number of processes or their scheduling."""
+        One by one, a cell's answer is check() from the state as it is when
+        its turn comes: known() if the points seen certify it, else a task
+        (run_task) that reads nothing but the system (which only hide()
+        changes, never during check_many), the cell's own seen interval and
+        its own failed neighbourhoods: the task itself.  So a task's answer
+        depends on the task alone, and the workers run tasks ahead of their
+        turn, each built from the state when it is sent.  The answers are
+        taken in order, as one by one would take them: a cell that the
+        points recorded meanwhile certify counts as seen (its answer is
+        dropped), a cell whose task, built again at its turn, is not the
+        one sent (its seen interval has changed) is sent again, and the
+        others' answers are the ones one by one would get.  So the release
+        does not depend on the number of processes or their scheduling."""
         out = [None] * len(todo)
-        i = 0
-        while i < len(todo):
-            batch = []
-            while i < len(todo) and len(batch) < BATCH:
-                out[i] = self.known(*todo[i])
-                if out[i] is None:
-                    batch.append(i)
-                i += 1
-            if not batch:
+        pool = self.workers(jobs)
+        ahead = Ahead(self, pool, todo, stages)
+        for j, (c, what) in enumerate(todo):
+            out[j] = self.known(c, what)
+            if out[j] is not None:
                 continue
-            tasks = [self.task(*todo[j], stages[todo[j][1]]) for j in batch]
-            answers = self.run_tasks(tasks, jobs) if jobs > 1 and len(batch) > 1 else [None] * len(batch)
-            for j, task, result in zip(batch, tasks, answers):
-                c, what = todo[j]
-                out[j] = self.known(c, what)
-                if out[j] is not None:
-                    continue
-                if result is None or self.task(c, what, task[-1])[3] != task[3]:
-                    result = self.run_task(self.task(c, what, task[-1]))
-                answer, points, failed, counts = result
-                for point in points:
-                    self.record(point)
-                self.failed[(c.key, what)] = failed
-                self.sys.solves += counts[0]
-                self.sys.lp_solves += counts[1]
-                self.sys.mip_solves += counts[2]
-                self.sys.solve_time += counts[3]
-                out[j] = answer
+            task = self.task(c, what, stages[what])
+            result = self.run_task(task) if pool is None else ahead.answer(j, task)
+            answer, points, failed, counts = result
+            for point in points:
+                self.record(point)
+            self.failed[(c.key, what)] = failed
+            self.sys.solves += counts[0]
+            self.sys.lp_solves += counts[1]
+            self.sys.mip_solves += counts[2]
+            self.sys.solve_time += counts[3]
+            out[j] = answer
         return out
 
     def task(self, c, what, stages):
@@ -929,60 +923,21 @@ class Audit:
         self.sys.solves, self.sys.lp_solves, self.sys.mip_solves, self.sys.solve_time = before
         return answer, points, self.failed.pop((key, what)), tuple(b - a for a, b in zip(before, after))
 
-    def run_tasks(self, tasks, jobs):
-        """run_task() of every task, on up to jobs processes: the answers
-        in task order."""
-        if jobs <= 1 or len(tasks) <= 1:
-            return [self.run_task(t) for t in tasks]
-        if self.pool is None or len(self.pool) != jobs:
+    def workers(self, jobs):
+        """The worker processes (Workers) for jobs > 1, started once and told
+        what this process hid since they last heard; None for jobs 1."""
+        if jobs <= 1:
+            return None
+        if self.pool is None or len(self.pool.conns) != jobs:
             self.close()
-            ctx = multiprocessing.get_context('fork')
-            self.pool = []
-            for _ in range(jobs):
-                mine, theirs = ctx.Pipe()
-                proc = ctx.Process(target=_serve, args=(self, theirs), daemon=True)
-                proc.start()
-                theirs.close()
-                self.pool.append([proc, mine, len(self.hidden_log)])
-        # Each worker hides what this process hid since it last heard.
-        for w in self.pool:
-            if w[2] < len(self.hidden_log):
-                w[1].send(('hide', self.hidden_log[w[2]:]))
-                w[2] = len(self.hidden_log)
-        answers = [None] * len(tasks)
-        waiting = list(range(len(tasks) - 1, -1, -1))
-        busy = {}
-        for w in self.pool:
-            if waiting:
-                i = waiting.pop()
-                w[1].send(('task', tasks[i]))
-                busy[w[1]] = i
-        while busy:
-            for conn in multiprocessing.connection.wait(list(busy)):
-                i = busy.pop(conn)
-                kind, answer = conn.recv()
-                if kind != 'ok':
-                    self.close()
-                    raise RuntimeError('a worker failed:\n' + answer)
-                answers[i] = answer
-                if waiting:
-                    i = waiting.pop()
-                    conn.send(('task', tasks[i]))
-                    busy[conn] = i
-        return answers
+            self.pool = Workers(self, jobs)
+        self.pool.sync(self.hidden_log)
+        return self.pool
 
     def close(self):
         """Stop the worker processes, if any."""
-        for proc, conn, _ in self.pool or []:
-            try:
-                conn.send(('stop', None))
-            except OSError:
-                pass
-            proc.join(5)
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
-            conn.close()
+        if self.pool is not None:
+            self.pool.close()
         self.pool = None
 
     def run(self, cells=None):
@@ -1005,9 +960,124 @@ class Audit:
         return failures
 
 
-# Cells checked from one state by check_many (its answers depend on it, not
-# on the number of processes).
-BATCH = 8
+class Workers:
+    """Forked copies of an audit (_serve) that run its tasks (run_task), in
+    the order each is sent them.  Each holds up to DEPTH tasks, so that it
+    starts the next one while this process takes the answer of the last."""
+
+    DEPTH = 2
+
+    def __init__(self, audit, jobs):
+        ctx = multiprocessing.get_context('fork')
+        self.procs, self.conns = [], []
+        self.queued = {}                # pipe -> ids of the tasks sent to it and not answered, in order
+        self.synced = len(audit.hidden_log)     # cells of audit.hidden_log every worker has hidden
+        self.ids = itertools.count()    # task ids, unique over every check_many
+        for _ in range(jobs):
+            mine, theirs = ctx.Pipe()
+            proc = ctx.Process(target=_serve, args=(audit, theirs), daemon=True)
+            proc.start()
+            theirs.close()
+            self.procs.append(proc)
+            self.conns.append(mine)
+            self.queued[mine] = collections.deque()
+
+    def sync(self, hidden_log):
+        """Each worker hides what the audit hid since they last heard."""
+        if self.synced < len(hidden_log):
+            for conn in self.conns:
+                conn.send(('hide', hidden_log[self.synced:]))
+            self.synced = len(hidden_log)
+
+    def room(self):
+        """The worker with the fewest tasks queued, if it can take one more."""
+        conn = min(self.conns, key=lambda w: len(self.queued[w]))
+        return conn if len(self.queued[conn]) < self.DEPTH else None
+
+    def send(self, ident, task, conn=None):
+        """Queue task (known by ident) on conn, or on the least busy worker."""
+        conn = conn or min(self.conns, key=lambda w: len(self.queued[w]))
+        conn.send(('task', task))
+        self.queued[conn].append(ident)
+
+    def receive(self):
+        """Wait for answers: [(ident, answer), ...]."""
+        out = []
+        for conn in multiprocessing.connection.wait([w for w in self.conns if self.queued[w]]):
+            kind, answer = conn.recv()
+            if kind != 'ok':
+                raise RuntimeError('a worker failed:\n' + answer)
+            out.append((self.queued[conn].popleft(), answer))
+        return out
+
+    def close(self):
+        for proc, conn in zip(self.procs, self.conns):
+            try:
+                conn.send(('stop', None))
+            except OSError:
+                pass
+            proc.join(5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+            conn.close()
+
+
+class Ahead:
+    """check_many's tasks on the workers: the task of the cell whose turn
+    it is first, then, while a worker has room, the tasks of the cells
+    after it that the points seen do not certify yet, each built from the
+    state when it is sent (at most WINDOW cells ahead, whose answers may
+    still be dropped or sent again)."""
+
+    WINDOW = 32
+
+    def __init__(self, audit, pool, todo, stages):
+        self.audit, self.pool, self.todo, self.stages = audit, pool, todo, stages
+        self.sent = {}                  # cell index -> (id, task) of the last task sent for it
+        self.back = {}                  # id -> answer, of a task still the last sent for its cell
+        self.owner = {}                 # id -> cell index
+        self.next = 0                   # first cell index not yet considered for sending
+
+    def send(self, j, task, conn=None):
+        ident = next(self.pool.ids)
+        old = self.sent.get(j)
+        if old is not None:
+            self.back.pop(old[0], None)
+        self.sent[j] = (ident, task)
+        self.owner[ident] = j
+        self.pool.send(ident, task, conn)
+
+    def answer(self, j, task):
+        """The answer to cell j's task (built at its turn): the one sent
+        ahead if it was this very task, else this one's, sent now."""
+        if j not in self.sent or self.sent[j][1] != task:
+            self.send(j, task)
+        ident = self.sent[j][0]
+        self.fill(j)
+        while ident not in self.back:
+            for i, answer in self.pool.receive():
+                k = self.owner.pop(i, None)         # None: sent by an earlier check_many
+                if k is not None and self.sent.get(k, (None,))[0] == i:
+                    self.back[i] = answer
+            self.fill(j)
+        del self.sent[j]
+        return self.back.pop(ident)
+
+    def fill(self, j):
+        """Send the tasks of the cells after j while a worker has room
+        (forgetting those of the cells before j: certified at their turn)."""
+        for k in [k for k in self.sent if k < j]:
+            self.back.pop(self.sent.pop(k)[0], None)
+        self.next = max(self.next, j + 1)
+        while self.next < len(self.todo) and len(self.sent) < self.WINDOW:
+            conn = self.pool.room()
+            if conn is None:
+                return
+            c, what = self.todo[self.next]
+            if self.audit.known(c, what) is None:
+                self.send(self.next, self.audit.task(c, what, self.stages[what]), conn)
+            self.next += 1
 
 
 def _serve(audit, conn):
