@@ -492,6 +492,7 @@ class Audit:
         self.version = 0                # cells hidden so far (a worker's copy is of one version)
         self.pool = None                # worker processes (Workers)
         self.hidden_log = []            # keys of the cells hidden, in order
+        self.sums = None                # widen_sums' sums, as cells
         self.how = defaultdict(int)
         self.how_time = defaultdict(float)
         self.unit_vars = defaultdict(list)
@@ -510,7 +511,7 @@ class Audit:
         self.seen_rate = {}             # rate cell key -> its row of rate_seen
         self.rate_index = {}
         self.work = t.copy()
-        self.moved = np.zeros(len(t), dtype=bool)
+        self.rate_of = np.full(len(t), -1)     # a count's or numerator's rate cell (its row of rate_seen)
         self.col_units = defaultdict(set)
         # The same as a matrix: units x columns, True where the count is unknown.
         self.unit_row = {u: i for i, u in enumerate(release.units + [DISTRICT])}
@@ -538,6 +539,7 @@ class Audit:
             i = len(self.rate_index)
             self.rate_index[c.key] = i
             self.rate_nv[i], self.rate_mv[i] = self.nvar(c), self.mvar(c)
+            self.rate_of[self.rate_nv[i]] = self.rate_of[self.rate_mv[i]] = i
             self.rate_seen[i] = self._rate_at(c, {})
             self.seen_rate[c.key] = self.rate_seen[i]
 
@@ -621,12 +623,10 @@ class Audit:
             self.seen_n[idx[better], end] = val[better]
             self.end_n[idx[better], end] = i
         # The rate cells whose count or numerator moved.
-        k = len(self.rate_index)
+        rc = self.rate_of[idx]
+        rc = np.unique(rc[rc >= 0])
         x = self.work
         x[idx] = val
-        self.moved[idx] = True
-        rc = np.flatnonzero(self.moved[self.rate_nv[:k]] | self.moved[self.rate_mv[:k]])
-        self.moved[idx] = False
         n, m = x[self.rate_nv[rc]], x[self.rate_mv[rc]]
         r = np.where(n > 0, 100.0 * m / np.where(n > 0, n, 1), 0.0)
         x[idx] = t[idx]
@@ -1198,14 +1198,16 @@ def widen_sums(audit, year, count_width):
         audit.hide(c)
         added.append(c)
 
+    if audit.sums is None:
+        # The sums as cells, once: a total with a row, its parts with students.
+        audit.sums = [(cells[total], [cells[k] for k in parts if k in cells and cells[k].n])
+                      for total, parts in sum_rows(audit.r, year) if total in cells]
     changed = True
     while changed:
         changed = False
-        for total, parts in sum_rows(audit.r, year):
-            t = cells.get(total)
-            if t is None or t.hidden:
+        for t, ps in audit.sums:
+            if t.hidden:
                 continue
-            ps = [cells[k] for k in parts if k in cells and cells[k].n]
             hidden = [c for c in ps if c.hidden]
             if not hidden or sum(c.n for c in hidden) >= count_width + len(hidden):
                 continue
