@@ -493,6 +493,7 @@ class Audit:
         self.pool = None                # worker processes (Workers)
         self.hidden_log = []            # keys of the cells hidden, in order
         self.sums = None                # widen_sums' sums, as cells
+        self.table = None               # cell_table()
         self.how = defaultdict(int)
         self.how_time = defaultdict(float)
         self.unit_vars = defaultdict(list)
@@ -520,6 +521,11 @@ class Audit:
         for c in self.r.cells.values():
             if c.year == year:
                 self._track(c)
+
+    def cell_table(self):
+        if self.table is None:
+            self.table = CellTable(self)
+        return self.table
 
     def nvar(self, c):
         return self.sys.var[('n', c.key)]
@@ -1125,34 +1131,49 @@ def candidates(audit, c, what, district=False, reach=1):
     can hide every cell next to c while a published cell further away
     still bounds it)."""
     s = audit.sys
+    t = audit.cell_table()
     vs = {v for v in (audit.nvar(c), audit.mvar(c)) if v is not None}
     frontier = set(vs)
     seen_rows = set()
-    out = {}
     for _ in range(reach):
         rows = sorted(set(np.unique(s.ac[:, sorted(frontier)].nonzero()[0])) - seen_rows) if frontier else []
         seen_rows.update(rows)
-        nxt = set()
-        for v in (np.unique(s.a[rows].nonzero()[1]) if rows else []):
-            kind, key = s.key_of[v]
-            d = audit.r.cells[key]
-            if d is c:
-                continue
-            if d.hidden:
-                nxt.add(v)
-                continue
-            if d.status not in ('ok', 'n_size', 'range_low', 'range_high') or not d.n:
-                continue
-            if d.unit == DISTRICT and c.unit != DISTRICT and not district:
-                continue
-            late = int(d.unit == DISTRICT or d.grp == 'ALL')
-            stuck = int(what == 'rate' and (not d.pct or d.m in (0, d.n)))
-            out[key] = ((late, stuck, d.n, str(d.key)), d)
-        if out:
-            break
+        near = np.unique(s.a[rows].nonzero()[1]) if rows else np.zeros(0, dtype=int)
+        cell = t.cell_of[near]
+        other = cell != t.index[c.key]
+        hidden = np.fromiter((t.cells[i].hidden for i in cell.tolist()), dtype=bool, count=len(cell))
+        nxt = set(near[other & hidden].tolist())
+        ok = other & ~hidden & t.published[cell]
+        if c.unit != DISTRICT and not district:
+            ok &= ~t.district[cell]
+        found = np.unique(cell[ok])
+        if len(found):
+            stuck = t.stuck[found] if what == 'rate' else np.zeros(len(found), dtype=bool)
+            order = np.lexsort((t.name_rank[found], t.n[found], stuck, t.late[found]))
+            return [t.cells[i] for i in found[order].tolist()]
         frontier = nxt - vs
         vs |= nxt
-    return [d for _, d in sorted(out.values(), key=lambda x: x[0])]
+    return []
+
+
+class CellTable:
+    """The cells of an audit's year as arrays, for candidates(): the cell of
+    each variable and what ranks a published cell as a candidate (whether
+    it is hidden is read from the cell: hide() changes it)."""
+
+    def __init__(self, audit):
+        s = audit.sys
+        self.cells = sorted({key for _, key in s.var}, key=str)
+        self.index = {key: i for i, key in enumerate(self.cells)}
+        self.name_rank = np.arange(len(self.cells))         # sorted by str(key): the last tie-break
+        self.cells = [audit.r.cells[key] for key in self.cells]
+        self.cell_of = np.array([self.index[s.key_of[v][1]] for v in range(len(s.lb))], dtype=int)
+        self.published = np.array([d.status in ('ok', 'n_size', 'range_low', 'range_high') and bool(d.n)
+                                   for d in self.cells])
+        self.district = np.array([d.unit == DISTRICT for d in self.cells])
+        self.late = np.array([d.unit == DISTRICT or d.grp == 'ALL' for d in self.cells])
+        self.stuck = np.array([not d.pct or d.m in (0, d.n) for d in self.cells])      # a rate's numerator
+        self.n = np.array([d.n for d in self.cells])
 
 
 PROTECT_STAGES = (('near', 3, 'fixed'), ('give', -8, 'fixed'), ('wider', 12, 'fixed'))
