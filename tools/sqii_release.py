@@ -818,6 +818,13 @@ class Audit:
             return s[0], s[1], True, 'seen'
         return None
 
+    def stage_units(self, c, most):
+        """The units of a stage's neighbourhood of c (most as in STAGES)."""
+        return {c.unit, DISTRICT} if most == 0 else \
+            self.units_near(c, most[0]) | self.units_near(c, most[1], give=True) if isinstance(most, tuple) else \
+            self.units_near(c, abs(most), give=True) if most is not None and most < 0 else \
+            self.units_near(c, most)
+
     def check(self, c, what, stages=None):
         """(lo, hi, protected, how) for one cell: certified by points seen or
         found near it (True), exposed by a relaxation (False), else exact on
@@ -834,10 +841,7 @@ class Audit:
         # (a relaxation: exposure), more units, the column, the whole year.
         lo, hi = s[0], s[1]
         for name, most, mode in (stages or self.STAGES):
-            units = {c.unit, DISTRICT} if most == 0 else \
-                self.units_near(c, most[0]) | self.units_near(c, most[1], give=True) if isinstance(most, tuple) else \
-                self.units_near(c, abs(most), give=True) if most is not None and most < 0 else \
-                self.units_near(c, most)
+            units = self.stage_units(c, most)
             certify = mode in ('fixed', 'reach')
             if certify:
                 # A fixed neighbourhood whose units hid nothing since it
@@ -878,30 +882,37 @@ class Audit:
         one sent (its seen interval has changed) is sent again, and the
         others' answers are the ones one by one would get.  So the release
         does not depend on the number of processes or their scheduling."""
-        out = [None] * len(todo)
-        pool = self.workers(jobs)
-        ahead = Ahead(self, pool, todo, stages)
-        for j, (c, what) in enumerate(todo):
-            out[j] = self.known(c, what)
-            if out[j] is not None:
-                continue
-            task = self.task(c, what, stages[what])
-            result = self.run_task(task) if pool is None else ahead.answer(j, task)
-            answer, points, failed, counts = result
-            for point in points:
-                self.record(point)
-            self.failed[(c.key, what)] = failed
-            self.sys.solves += counts[0]
-            self.sys.lp_solves += counts[1]
-            self.sys.mip_solves += counts[2]
-            self.sys.solve_time += counts[3]
-            out[j] = answer
-        return out
+        ahead = Ahead(self, todo, stages, self.workers(jobs))
+        return [ahead.check(j) for j in range(len(todo))]
 
     def task(self, c, what, stages):
         """What a worker needs to check c as this process would now."""
         seen = (self.seen_n[self.nvar(c)] if what == 'count' else self.seen_rate[c.key]).tolist()
         return self.version, c.key, what, seen, dict(self.failed.get((c.key, what), {})), stages
+
+    def stamp(self, c, stages):
+        """What a task for c reads of the system, for a task sent before
+        cells were hidden: the units of each stage's neighbourhood and how
+        many cells each has hidden (a fixed neighbourhood's program reads
+        the bounds of its own units' counts and numerators, and nothing
+        else of the system); None if a stage reads more (a relaxation)."""
+        if any(mode not in ('fixed', 'reach') for _, _, mode in stages):
+            return None
+        return tuple(tuple(sorted((str(u), self.unit_version[u]) for u in self.stage_units(c, most)))
+                     for _, most, _ in stages)
+
+    def take(self, c, what, result):
+        """Record what a task found for c (run_task's result): its points,
+        in the order found, and its failed neighbourhoods; its answer."""
+        answer, points, failed, counts = result
+        for point in points:
+            self.record(point)
+        self.failed[(c.key, what)] = failed
+        self.sys.solves += counts[0]
+        self.sys.lp_solves += counts[1]
+        self.sys.mip_solves += counts[2]
+        self.sys.solve_time += counts[3]
+        return answer
 
     def run_task(self, task):
         """check() from the state a task carries; returns the answer, the
@@ -1030,40 +1041,65 @@ class Workers:
 
 
 class Ahead:
-    """check_many's tasks on the workers: the task of the cell whose turn
-    it is first, then, while a worker has room, the tasks of the cells
-    after it that the points seen do not certify yet, each built from the
-    state when it is sent (at most WINDOW cells ahead, whose answers may
-    still be dropped or sent again)."""
+    """check(c, what, stages[what]) of each (c, what) of todo, at its turn
+    (check() in order of todo), with the tasks on the workers if any: the
+    task of the cell whose turn it is first, then, while a worker has
+    room, the tasks of the cells after it that the points seen do not
+    certify yet, each built from the state when it is sent (at most WINDOW
+    cells ahead).  An answer sent ahead is taken only if it is the answer
+    of the task built at the cell's turn: the same task, or, with cells
+    hidden in between (hides: the caller hides cells between turns), the
+    same task on another version of the system whose neighbourhoods of
+    the cell are the same units, which hid nothing in between (stamp())."""
 
     WINDOW = 32
 
-    def __init__(self, audit, pool, todo, stages):
-        self.audit, self.pool, self.todo, self.stages = audit, pool, todo, stages
-        self.sent = {}                  # cell index -> (id, task) of the last task sent for it
+    def __init__(self, audit, todo, stages, pool, hides=False):
+        self.audit, self.todo, self.stages, self.pool, self.hides = audit, todo, stages, pool, hides
+        self.sent = {}                  # cell index -> (id, task, stamp) of the last task sent for it
         self.back = {}                  # id -> answer, of a task still the last sent for its cell
         self.owner = {}                 # id -> cell index
         self.next = 0                   # first cell index not yet considered for sending
+
+    def check(self, j):
+        c, what = self.todo[j]
+        known = self.audit.known(c, what)
+        if known is not None:
+            return known
+        task = self.audit.task(c, what, self.stages[what])
+        return self.audit.take(c, what, self.audit.run_task(task) if self.pool is None else self.answer(j, task))
 
     def send(self, j, task, conn=None):
         ident = next(self.pool.ids)
         old = self.sent.get(j)
         if old is not None:
             self.back.pop(old[0], None)
-        self.sent[j] = (ident, task)
+        c, what = self.todo[j]
+        self.sent[j] = (ident, task, self.audit.stamp(c, task[-1]) if self.hides else None)
         self.owner[ident] = j
+        self.pool.sync(self.audit.hidden_log)
         self.pool.send(ident, task, conn)
+
+    def valid(self, j, task):
+        """Whether the task sent for cell j answers task (built now)."""
+        if j not in self.sent:
+            return False
+        _, sent, stamp = self.sent[j]
+        if sent[1:] != task[1:]:
+            return False
+        c, what = self.todo[j]
+        return sent[0] == task[0] or (stamp is not None and stamp == self.audit.stamp(c, task[-1]))
 
     def answer(self, j, task):
         """The answer to cell j's task (built at its turn): the one sent
-        ahead if it was this very task, else this one's, sent now."""
-        if j not in self.sent or self.sent[j][1] != task:
+        ahead if valid, else this one's, sent now."""
+        if not self.valid(j, task):
             self.send(j, task)
         ident = self.sent[j][0]
         self.fill(j)
         while ident not in self.back:
             for i, answer in self.pool.receive():
-                k = self.owner.pop(i, None)         # None: sent by an earlier check_many
+                k = self.owner.pop(i, None)         # None: sent by an earlier Ahead
                 if k is not None and self.sent.get(k, (None,))[0] == i:
                     self.back[i] = answer
             self.fill(j)
@@ -1291,8 +1327,12 @@ def _protect(audit, year, count_width, log, max_rounds, jobs):
         if not failures:
             return added, audit
         pending = []
-        for c, what in failures:
-            if audit.check(c, what, PROTECT_STAGES[:1])[2] is True:
+        # check(c, what, PROTECT_STAGES[:1]) at each failure's turn, the
+        # programs on the workers (cells are hidden between turns).
+        again = Ahead(audit, failures, {'count': PROTECT_STAGES[:1], 'rate': PROTECT_STAGES[:1]},
+                      audit.workers(jobs), hides=True)
+        for j, (c, what) in enumerate(failures):
+            if again.check(j)[2] is True:
                 continue            # certified by a point found since
             cands = candidates(audit, c, what)
             if not cands:
