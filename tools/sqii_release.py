@@ -652,17 +652,23 @@ class Audit:
         for c in self.rate_cells():
             keep.update(self.end_rate[self.rate_index[c.key]].tolist())
         keep.discard(-1)
-        keys, index, points = [], {}, []
-        for i in sorted(keep):
-            flat = []
-            for v, val in zip(*(a.tolist() for a in self.points[i])):
-                if v not in index:
-                    index[v] = len(keys)
-                    kind, key = self.sys.key_of[v]
-                    keys.append([kind, key[0], key[1], None if key[2] == DISTRICT else key[2], key[3]])
-                flat += [index[v], int(val)]
-            points.append(flat)
-        return {'keys': keys, 'points': points}
+        kept = [self.points[i] for i in sorted(keep)]
+        if not kept:
+            return {'keys': [], 'points': []}
+        idx = np.concatenate([p[0] for p in kept])
+        val = np.concatenate([p[1] for p in kept])
+        # The keys in the order the points first move them.
+        moved, first = np.unique(idx, return_index=True)
+        moved = moved[np.argsort(first)]
+        index = np.zeros(len(self.sys.lb), dtype=np.int64)
+        index[moved] = np.arange(len(moved))
+        keys = []
+        for v in moved.tolist():
+            kind, key = self.sys.key_of[v]
+            keys.append([kind, key[0], key[1], None if key[2] == DISTRICT else key[2], key[3]])
+        flat = np.stack([index[idx], val.astype(np.int64)], axis=1).ravel().tolist()
+        ends = 2 * np.cumsum([len(p[0]) for p in kept])
+        return {'keys': keys, 'points': [flat[a:b] for a, b in zip([0] + ends[:-1].tolist(), ends.tolist())]}
 
     def adopt(self, given):
         """Record the given points (certificates() of another audit) that
