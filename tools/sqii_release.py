@@ -898,10 +898,14 @@ class Audit:
 
     def stamp(self, c, stages):
         """What a task for c reads of the system, for a task sent before
-        cells were hidden: the units of each stage's neighbourhood and how
-        many cells each has hidden (a fixed neighbourhood's program reads
-        the bounds of its own units' counts and numerators, and nothing
-        else of the system); None if a stage reads more (a relaxation)."""
+        cells were hidden: the units of each stage's neighbourhood (worked
+        out again: hides elsewhere can change them) and how many cells each
+        has hidden.  A fixed neighbourhood's program reads the bounds of
+        its own units' counts and numerators and nothing else of the system
+        (the rest is at the truth), its failed memo is keyed by the same
+        counts, and c's own facts change only by hiding c, which counts in
+        c's unit (in every neighbourhood).  None if a stage reads more (a
+        relaxation reads which counts are unknown everywhere in its rows)."""
         if any(mode not in ('fixed', 'reach') for _, _, mode in stages):
             return None
         return tuple(tuple(sorted((str(u), self.unit_version[u]) for u in self.stage_units(c, most)))
@@ -995,7 +999,7 @@ class Workers:
         self.procs, self.conns = [], []
         self.queued = {}                # pipe -> ids of the tasks sent to it and not answered, in order
         self.synced = len(audit.hidden_log)     # cells of audit.hidden_log every worker has hidden
-        self.ids = itertools.count()    # task ids, unique over every check_many
+        self.ids = itertools.count()    # task ids, unique over every Ahead
         for _ in range(jobs):
             mine, theirs = ctx.Pipe()
             proc = ctx.Process(target=_serve, args=(audit, theirs), daemon=True)
