@@ -1056,13 +1056,15 @@ class Ahead:
     task of the cell whose turn it is first, then, while a worker has
     room, the tasks of the cells after it that the points seen do not
     certify yet, each built from the state when it is sent (at most WINDOW
-    cells ahead).  An answer sent ahead is taken only if it is the answer
-    of the task built at the cell's turn: the same task, or, with cells
-    hidden in between (hides: the caller hides cells between turns), the
-    same task on another version of the system whose neighbourhoods of
-    the cell are the same units, which hid nothing in between (stamp())."""
+    cells ahead: it binds only while the check whose turn it is takes long,
+    and lets the other workers go on meanwhile).  An answer sent ahead is
+    taken only if it is the answer of the task built at the cell's turn:
+    the same task, or, with cells hidden in between (hides: the caller
+    hides cells between turns), the same task on another version of the
+    system whose neighbourhoods of the cell are the same units, which hid
+    nothing in between (stamp())."""
 
-    WINDOW = 32
+    WINDOW = 256
 
     def __init__(self, audit, todo, stages, pool, hides=False):
         self.audit, self.todo, self.stages, self.pool, self.hides = audit, todo, stages, pool, hides
