@@ -54,6 +54,7 @@ integral optimum that is a feasible integer point is the integer program's
 optimum too (no integer point beats the relaxation), anything else goes to
 the integer program.
 """
+import collections
 import itertools
 import json
 import multiprocessing
@@ -489,8 +490,10 @@ class Audit:
         self.failed = defaultdict(dict)     # (cell, what) -> {units: unit_version when it failed there}
         self.collected = None           # a list: record() keeps points here instead (check_many)
         self.version = 0                # cells hidden so far (a worker's copy is of one version)
-        self.pool = None                # worker processes: [process, pipe, cells of hidden_log sent]
+        self.pool = None                # worker processes (Workers)
         self.hidden_log = []            # keys of the cells hidden, in order
+        self.sums = None                # widen_sums' sums, as cells
+        self.table = None               # cell_table()
         self.how = defaultdict(int)
         self.how_time = defaultdict(float)
         self.unit_vars = defaultdict(list)
@@ -509,7 +512,7 @@ class Audit:
         self.seen_rate = {}             # rate cell key -> its row of rate_seen
         self.rate_index = {}
         self.work = t.copy()
-        self.moved = np.zeros(len(t), dtype=bool)
+        self.rate_of = np.full(len(t), -1)     # a count's or numerator's rate cell (its row of rate_seen)
         self.col_units = defaultdict(set)
         # The same as a matrix: units x columns, True where the count is unknown.
         self.unit_row = {u: i for i, u in enumerate(release.units + [DISTRICT])}
@@ -518,6 +521,11 @@ class Audit:
         for c in self.r.cells.values():
             if c.year == year:
                 self._track(c)
+
+    def cell_table(self):
+        if self.table is None:
+            self.table = CellTable(self)
+        return self.table
 
     def nvar(self, c):
         return self.sys.var[('n', c.key)]
@@ -537,6 +545,7 @@ class Audit:
             i = len(self.rate_index)
             self.rate_index[c.key] = i
             self.rate_nv[i], self.rate_mv[i] = self.nvar(c), self.mvar(c)
+            self.rate_of[self.rate_nv[i]] = self.rate_of[self.rate_mv[i]] = i
             self.rate_seen[i] = self._rate_at(c, {})
             self.seen_rate[c.key] = self.rate_seen[i]
 
@@ -620,12 +629,10 @@ class Audit:
             self.seen_n[idx[better], end] = val[better]
             self.end_n[idx[better], end] = i
         # The rate cells whose count or numerator moved.
-        k = len(self.rate_index)
+        rc = self.rate_of[idx]
+        rc = np.unique(rc[rc >= 0])
         x = self.work
         x[idx] = val
-        self.moved[idx] = True
-        rc = np.flatnonzero(self.moved[self.rate_nv[:k]] | self.moved[self.rate_mv[:k]])
-        self.moved[idx] = False
         n, m = x[self.rate_nv[rc]], x[self.rate_mv[rc]]
         r = np.where(n > 0, 100.0 * m / np.where(n > 0, n, 1), 0.0)
         x[idx] = t[idx]
@@ -645,17 +652,23 @@ class Audit:
         for c in self.rate_cells():
             keep.update(self.end_rate[self.rate_index[c.key]].tolist())
         keep.discard(-1)
-        keys, index, points = [], {}, []
-        for i in sorted(keep):
-            flat = []
-            for v, val in zip(*(a.tolist() for a in self.points[i])):
-                if v not in index:
-                    index[v] = len(keys)
-                    kind, key = self.sys.key_of[v]
-                    keys.append([kind, key[0], key[1], None if key[2] == DISTRICT else key[2], key[3]])
-                flat += [index[v], int(val)]
-            points.append(flat)
-        return {'keys': keys, 'points': points}
+        kept = [self.points[i] for i in sorted(keep)]
+        if not kept:
+            return {'keys': [], 'points': []}
+        idx = np.concatenate([p[0] for p in kept])
+        val = np.concatenate([p[1] for p in kept])
+        # The keys in the order the points first move them.
+        moved, first = np.unique(idx, return_index=True)
+        moved = moved[np.argsort(first)]
+        index = np.zeros(len(self.sys.lb), dtype=np.int64)
+        index[moved] = np.arange(len(moved))
+        keys = []
+        for v in moved.tolist():
+            kind, key = self.sys.key_of[v]
+            keys.append([kind, key[0], key[1], None if key[2] == DISTRICT else key[2], key[3]])
+        flat = np.stack([index[idx], val.astype(np.int64)], axis=1).ravel().tolist()
+        ends = 2 * np.cumsum([len(p[0]) for p in kept])
+        return {'keys': keys, 'points': [flat[a:b] for a, b in zip([0] + ends[:-1].tolist(), ends.tolist())]}
 
     def adopt(self, given):
         """Record the given points (certificates() of another audit) that
@@ -811,6 +824,13 @@ class Audit:
             return s[0], s[1], True, 'seen'
         return None
 
+    def stage_units(self, c, most):
+        """The units of a stage's neighbourhood of c (most as in STAGES)."""
+        return {c.unit, DISTRICT} if most == 0 else \
+            self.units_near(c, most[0]) | self.units_near(c, most[1], give=True) if isinstance(most, tuple) else \
+            self.units_near(c, abs(most), give=True) if most is not None and most < 0 else \
+            self.units_near(c, most)
+
     def check(self, c, what, stages=None):
         """(lo, hi, protected, how) for one cell: certified by points seen or
         found near it (True), exposed by a relaxation (False), else exact on
@@ -827,10 +847,7 @@ class Audit:
         # (a relaxation: exposure), more units, the column, the whole year.
         lo, hi = s[0], s[1]
         for name, most, mode in (stages or self.STAGES):
-            units = {c.unit, DISTRICT} if most == 0 else \
-                self.units_near(c, most[0]) | self.units_near(c, most[1], give=True) if isinstance(most, tuple) else \
-                self.units_near(c, abs(most), give=True) if most is not None and most < 0 else \
-                self.units_near(c, most)
+            units = self.stage_units(c, most)
             certify = mode in ('fixed', 'reach')
             if certify:
                 # A fixed neighbourhood whose units hid nothing since it
@@ -856,52 +873,56 @@ class Audit:
     def check_many(self, todo, stages, jobs=1):
         """check(c, what, stages[what]) for every (c, what) of todo, in order:
         the list of answers, the same as checking them one by one, with the
-        programs on up to `jobs` processes.
+        programs on up to `jobs` worker processes.
 
-        The next BATCH cells that the points seen do not certify are checked
-        at once, each from the state as it is now (the system, its own seen
-        interval and failed neighbourhoods), and their answers are then
-        taken in order as one by one would: a cell that an earlier cell's
-        point has certified since counts as seen (its answer is dropped), a
-        cell whose seen interval has changed since is checked again here,
-        and the others' answers are what one by one would get (check()
-        reads nothing else that the batch changes).  So the release does
-        not depend on the number of processes or their scheduling."""
-        out = [None] * len(todo)
-        i = 0
-        while i < len(todo):
-            batch = []
-            while i < len(todo) and len(batch) < BATCH:
-                out[i] = self.known(*todo[i])
-                if out[i] is None:
-                    batch.append(i)
-                i += 1
-            if not batch:
-                continue
-            tasks = [self.task(*todo[j], stages[todo[j][1]]) for j in batch]
-            answers = self.run_tasks(tasks, jobs) if jobs > 1 and len(batch) > 1 else [None] * len(batch)
-            for j, task, result in zip(batch, tasks, answers):
-                c, what = todo[j]
-                out[j] = self.known(c, what)
-                if out[j] is not None:
-                    continue
-                if result is None or self.task(c, what, task[-1])[3] != task[3]:
-                    result = self.run_task(self.task(c, what, task[-1]))
-                answer, points, failed, counts = result
-                for point in points:
-                    self.record(point)
-                self.failed[(c.key, what)] = failed
-                self.sys.solves += counts[0]
-                self.sys.lp_solves += counts[1]
-                self.sys.mip_solves += counts[2]
-                self.sys.solve_time += counts[3]
-                out[j] = answer
-        return out
+        One by one, a cell's answer is check() from the state as it is when
+        its turn comes: known() if the points seen certify it, else a task
+        (run_task) that reads nothing but the system (which only hide()
+        changes, never during check_many), the cell's own seen interval and
+        its own failed neighbourhoods: the task itself.  So a task's answer
+        depends on the task alone, and the workers run tasks ahead of their
+        turn, each built from the state when it is sent.  The answers are
+        taken in order, as one by one would take them: a cell that the
+        points recorded meanwhile certify counts as seen (its answer is
+        dropped), a cell whose task, built again at its turn, is not the
+        one sent (its seen interval has changed) is sent again, and the
+        others' answers are the ones one by one would get.  So the release
+        does not depend on the number of processes or their scheduling."""
+        ahead = Ahead(self, todo, stages, self.workers(jobs))
+        return [ahead.check(j) for j in range(len(todo))]
 
     def task(self, c, what, stages):
         """What a worker needs to check c as this process would now."""
         seen = (self.seen_n[self.nvar(c)] if what == 'count' else self.seen_rate[c.key]).tolist()
         return self.version, c.key, what, seen, dict(self.failed.get((c.key, what), {})), stages
+
+    def stamp(self, c, stages):
+        """What a task for c reads of the system, for a task sent before
+        cells were hidden: the units of each stage's neighbourhood (worked
+        out again: hides elsewhere can change them) and how many cells each
+        has hidden.  A fixed neighbourhood's program reads the bounds of
+        its own units' counts and numerators and nothing else of the system
+        (the rest is at the truth), its failed memo is keyed by the same
+        counts, and c's own facts change only by hiding c, which counts in
+        c's unit (in every neighbourhood).  None if a stage reads more (a
+        relaxation reads which counts are unknown everywhere in its rows)."""
+        if any(mode not in ('fixed', 'reach') for _, _, mode in stages):
+            return None
+        return tuple(tuple(sorted((str(u), self.unit_version[u]) for u in self.stage_units(c, most)))
+                     for _, most, _ in stages)
+
+    def take(self, c, what, result):
+        """Record what a task found for c (run_task's result): its points,
+        in the order found, and its failed neighbourhoods; its answer."""
+        answer, points, failed, counts = result
+        for point in points:
+            self.record(point)
+        self.failed[(c.key, what)] = failed
+        self.sys.solves += counts[0]
+        self.sys.lp_solves += counts[1]
+        self.sys.mip_solves += counts[2]
+        self.sys.solve_time += counts[3]
+        return answer
 
     def run_task(self, task):
         """check() from the state a task carries; returns the answer, the
@@ -929,60 +950,21 @@ class Audit:
         self.sys.solves, self.sys.lp_solves, self.sys.mip_solves, self.sys.solve_time = before
         return answer, points, self.failed.pop((key, what)), tuple(b - a for a, b in zip(before, after))
 
-    def run_tasks(self, tasks, jobs):
-        """run_task() of every task, on up to jobs processes: the answers
-        in task order."""
-        if jobs <= 1 or len(tasks) <= 1:
-            return [self.run_task(t) for t in tasks]
-        if self.pool is None or len(self.pool) != jobs:
+    def workers(self, jobs):
+        """The worker processes (Workers) for jobs > 1, started once and told
+        what this process hid since they last heard; None for jobs 1."""
+        if jobs <= 1:
+            return None
+        if self.pool is None or len(self.pool.conns) != jobs:
             self.close()
-            ctx = multiprocessing.get_context('fork')
-            self.pool = []
-            for _ in range(jobs):
-                mine, theirs = ctx.Pipe()
-                proc = ctx.Process(target=_serve, args=(self, theirs), daemon=True)
-                proc.start()
-                theirs.close()
-                self.pool.append([proc, mine, len(self.hidden_log)])
-        # Each worker hides what this process hid since it last heard.
-        for w in self.pool:
-            if w[2] < len(self.hidden_log):
-                w[1].send(('hide', self.hidden_log[w[2]:]))
-                w[2] = len(self.hidden_log)
-        answers = [None] * len(tasks)
-        waiting = list(range(len(tasks) - 1, -1, -1))
-        busy = {}
-        for w in self.pool:
-            if waiting:
-                i = waiting.pop()
-                w[1].send(('task', tasks[i]))
-                busy[w[1]] = i
-        while busy:
-            for conn in multiprocessing.connection.wait(list(busy)):
-                i = busy.pop(conn)
-                kind, answer = conn.recv()
-                if kind != 'ok':
-                    self.close()
-                    raise RuntimeError('a worker failed:\n' + answer)
-                answers[i] = answer
-                if waiting:
-                    i = waiting.pop()
-                    conn.send(('task', tasks[i]))
-                    busy[conn] = i
-        return answers
+            self.pool = Workers(self, jobs)
+        self.pool.sync(self.hidden_log)
+        return self.pool
 
     def close(self):
         """Stop the worker processes, if any."""
-        for proc, conn, _ in self.pool or []:
-            try:
-                conn.send(('stop', None))
-            except OSError:
-                pass
-            proc.join(5)
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
-            conn.close()
+        if self.pool is not None:
+            self.pool.close()
         self.pool = None
 
     def run(self, cells=None):
@@ -1005,9 +987,151 @@ class Audit:
         return failures
 
 
-# Cells checked from one state by check_many (its answers depend on it, not
-# on the number of processes).
-BATCH = 8
+class Workers:
+    """Forked copies of an audit (_serve) that run its tasks (run_task), in
+    the order each is sent them.  Each holds up to DEPTH tasks, so that it
+    starts the next one while this process takes the answer of the last."""
+
+    DEPTH = 2
+
+    def __init__(self, audit, jobs):
+        ctx = multiprocessing.get_context('fork')
+        self.procs, self.conns = [], []
+        self.queued = {}                # pipe -> ids of the tasks sent to it and not answered, in order
+        self.synced = len(audit.hidden_log)     # cells of audit.hidden_log every worker has hidden
+        self.ids = itertools.count()    # task ids, unique over every Ahead
+        for _ in range(jobs):
+            mine, theirs = ctx.Pipe()
+            proc = ctx.Process(target=_serve, args=(audit, theirs), daemon=True)
+            proc.start()
+            theirs.close()
+            self.procs.append(proc)
+            self.conns.append(mine)
+            self.queued[mine] = collections.deque()
+
+    def sync(self, hidden_log):
+        """Each worker hides what the audit hid since they last heard."""
+        if self.synced < len(hidden_log):
+            for conn in self.conns:
+                conn.send(('hide', hidden_log[self.synced:]))
+            self.synced = len(hidden_log)
+
+    def room(self):
+        """The worker with the fewest tasks queued, if it can take one more."""
+        conn = min(self.conns, key=lambda w: len(self.queued[w]))
+        return conn if len(self.queued[conn]) < self.DEPTH else None
+
+    def send(self, ident, task, conn=None):
+        """Queue task (known by ident) on conn, or on the least busy worker."""
+        conn = conn or min(self.conns, key=lambda w: len(self.queued[w]))
+        conn.send(('task', task))
+        self.queued[conn].append(ident)
+
+    def receive(self):
+        """Wait for answers: [(ident, answer), ...]."""
+        out = []
+        for conn in multiprocessing.connection.wait([w for w in self.conns if self.queued[w]]):
+            kind, answer = conn.recv()
+            if kind != 'ok':
+                raise RuntimeError('a worker failed:\n' + answer)
+            out.append((self.queued[conn].popleft(), answer))
+        return out
+
+    def close(self):
+        for proc, conn in zip(self.procs, self.conns):
+            try:
+                conn.send(('stop', None))
+            except OSError:
+                pass
+            proc.join(5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+            conn.close()
+
+
+class Ahead:
+    """check(c, what, stages[what]) of each (c, what) of todo, at its turn
+    (check() in order of todo), with the tasks on the workers if any: the
+    task of the cell whose turn it is first, then, while a worker has
+    room, the tasks of the cells after it that the points seen do not
+    certify yet, each built from the state when it is sent (at most WINDOW
+    cells ahead: it binds only while the check whose turn it is takes long,
+    and lets the other workers go on meanwhile).  An answer sent ahead is
+    taken only if it is the answer of the task built at the cell's turn:
+    the same task, or, with cells hidden in between (hides: the caller
+    hides cells between turns), the same task on another version of the
+    system whose neighbourhoods of the cell are the same units, which hid
+    nothing in between (stamp())."""
+
+    WINDOW = 256
+
+    def __init__(self, audit, todo, stages, pool, hides=False):
+        self.audit, self.todo, self.stages, self.pool, self.hides = audit, todo, stages, pool, hides
+        self.sent = {}                  # cell index -> (id, task, stamp) of the last task sent for it
+        self.back = {}                  # id -> answer, of a task still the last sent for its cell
+        self.owner = {}                 # id -> cell index
+        self.next = 0                   # first cell index not yet considered for sending
+
+    def check(self, j):
+        c, what = self.todo[j]
+        known = self.audit.known(c, what)
+        if known is not None:
+            return known
+        task = self.audit.task(c, what, self.stages[what])
+        return self.audit.take(c, what, self.audit.run_task(task) if self.pool is None else self.answer(j, task))
+
+    def send(self, j, task, conn=None):
+        ident = next(self.pool.ids)
+        old = self.sent.get(j)
+        if old is not None:
+            self.back.pop(old[0], None)
+        c, what = self.todo[j]
+        self.sent[j] = (ident, task, self.audit.stamp(c, task[-1]) if self.hides else None)
+        self.owner[ident] = j
+        self.pool.sync(self.audit.hidden_log)
+        self.pool.send(ident, task, conn)
+
+    def valid(self, j, task):
+        """Whether the task sent for cell j answers task (built now)."""
+        if j not in self.sent:
+            return False
+        _, sent, stamp = self.sent[j]
+        if sent[1:] != task[1:]:
+            return False
+        c, what = self.todo[j]
+        return sent[0] == task[0] or (stamp is not None and stamp == self.audit.stamp(c, task[-1]))
+
+    def answer(self, j, task):
+        """The answer to cell j's task (built at its turn): the one sent
+        ahead if valid, else this one's, sent now."""
+        if not self.valid(j, task):
+            self.send(j, task)
+        ident = self.sent[j][0]
+        self.fill(j)
+        while ident not in self.back:
+            for i, answer in self.pool.receive():
+                k = self.owner.pop(i, None)         # None: sent by an earlier Ahead
+                if k is not None and self.sent.get(k, (None,))[0] == i:
+                    self.back[i] = answer
+            self.fill(j)
+        del self.sent[j]
+        return self.back.pop(ident)
+
+    def fill(self, j):
+        """Send the tasks of the cells after j while a worker has room
+        (forgetting those of the cells before j: certified at their turn)."""
+        for k in [k for k in self.sent if k < j]:
+            self.back.pop(self.sent.pop(k)[0], None)
+        self.next = max(self.next, j + 1)
+        while self.next < len(self.todo) and len(self.sent) < self.WINDOW:
+            conn = self.pool.room()
+            if conn is None:
+                return
+            c, what = self.todo[self.next]
+            if self.audit.known(c, what) is None:
+                self.send(self.next, self.audit.task(c, what, self.stages[what]), conn)
+            self.next += 1
 
 
 def _serve(audit, conn):
@@ -1055,34 +1179,49 @@ def candidates(audit, c, what, district=False, reach=1):
     can hide every cell next to c while a published cell further away
     still bounds it)."""
     s = audit.sys
+    t = audit.cell_table()
     vs = {v for v in (audit.nvar(c), audit.mvar(c)) if v is not None}
     frontier = set(vs)
     seen_rows = set()
-    out = {}
     for _ in range(reach):
         rows = sorted(set(np.unique(s.ac[:, sorted(frontier)].nonzero()[0])) - seen_rows) if frontier else []
         seen_rows.update(rows)
-        nxt = set()
-        for v in (np.unique(s.a[rows].nonzero()[1]) if rows else []):
-            kind, key = s.key_of[v]
-            d = audit.r.cells[key]
-            if d is c:
-                continue
-            if d.hidden:
-                nxt.add(v)
-                continue
-            if d.status not in ('ok', 'n_size', 'range_low', 'range_high') or not d.n:
-                continue
-            if d.unit == DISTRICT and c.unit != DISTRICT and not district:
-                continue
-            late = int(d.unit == DISTRICT or d.grp == 'ALL')
-            stuck = int(what == 'rate' and (not d.pct or d.m in (0, d.n)))
-            out[key] = ((late, stuck, d.n, str(d.key)), d)
-        if out:
-            break
+        near = np.unique(s.a[rows].nonzero()[1]) if rows else np.zeros(0, dtype=int)
+        cell = t.cell_of[near]
+        other = cell != t.index[c.key]
+        hidden = np.fromiter((t.cells[i].hidden for i in cell.tolist()), dtype=bool, count=len(cell))
+        nxt = set(near[other & hidden].tolist())
+        ok = other & ~hidden & t.published[cell]
+        if c.unit != DISTRICT and not district:
+            ok &= ~t.district[cell]
+        found = np.unique(cell[ok])
+        if len(found):
+            stuck = t.stuck[found] if what == 'rate' else np.zeros(len(found), dtype=bool)
+            order = np.lexsort((t.name_rank[found], t.n[found], stuck, t.late[found]))
+            return [t.cells[i] for i in found[order].tolist()]
         frontier = nxt - vs
         vs |= nxt
-    return [d for _, d in sorted(out.values(), key=lambda x: x[0])]
+    return []
+
+
+class CellTable:
+    """The cells of an audit's year as arrays, for candidates(): the cell of
+    each variable and what ranks a published cell as a candidate (whether
+    it is hidden is read from the cell: hide() changes it)."""
+
+    def __init__(self, audit):
+        s = audit.sys
+        self.cells = sorted({key for _, key in s.var}, key=str)
+        self.index = {key: i for i, key in enumerate(self.cells)}
+        self.name_rank = np.arange(len(self.cells))         # sorted by str(key): the last tie-break
+        self.cells = [audit.r.cells[key] for key in self.cells]
+        self.cell_of = np.array([self.index[s.key_of[v][1]] for v in range(len(s.lb))], dtype=int)
+        self.published = np.array([d.status in ('ok', 'n_size', 'range_low', 'range_high') and bool(d.n)
+                                   for d in self.cells])
+        self.district = np.array([d.unit == DISTRICT for d in self.cells])
+        self.late = np.array([d.unit == DISTRICT or d.grp == 'ALL' for d in self.cells])
+        self.stuck = np.array([not d.pct or d.m in (0, d.n) for d in self.cells])      # a rate's numerator
+        self.n = np.array([d.n for d in self.cells])
 
 
 PROTECT_STAGES = (('near', 3, 'fixed'), ('give', -8, 'fixed'), ('wider', 12, 'fixed'))
@@ -1128,14 +1267,16 @@ def widen_sums(audit, year, count_width):
         audit.hide(c)
         added.append(c)
 
+    if audit.sums is None:
+        # The sums as cells, once: a total with a row, its parts with students.
+        audit.sums = [(cells[total], [cells[k] for k in parts if k in cells and cells[k].n])
+                      for total, parts in sum_rows(audit.r, year) if total in cells]
     changed = True
     while changed:
         changed = False
-        for total, parts in sum_rows(audit.r, year):
-            t = cells.get(total)
-            if t is None or t.hidden:
+        for t, ps in audit.sums:
+            if t.hidden:
                 continue
-            ps = [cells[k] for k in parts if k in cells and cells[k].n]
             hidden = [c for c in ps if c.hidden]
             if not hidden or sum(c.n for c in hidden) >= count_width + len(hidden):
                 continue
@@ -1198,8 +1339,12 @@ def _protect(audit, year, count_width, log, max_rounds, jobs):
         if not failures:
             return added, audit
         pending = []
-        for c, what in failures:
-            if audit.check(c, what, PROTECT_STAGES[:1])[2] is True:
+        # check(c, what, PROTECT_STAGES[:1]) at each failure's turn, the
+        # programs on the workers (cells are hidden between turns).
+        again = Ahead(audit, failures, {'count': PROTECT_STAGES[:1], 'rate': PROTECT_STAGES[:1]},
+                      audit.workers(jobs), hides=True)
+        for j, (c, what) in enumerate(failures):
+            if again.check(j)[2] is True:
                 continue            # certified by a point found since
             cands = candidates(audit, c, what)
             if not cands:
