@@ -887,6 +887,13 @@ CREATE FUNCTION @extschema@.cell_value(x pg_catalog.float8, decimals pg_catalog.
     AS 'MODULE_PATHNAME', 'sqii_cell_value' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.cell_value(pg_catalog.float8, pg_catalog.int4) IS
     'a student value as the whole number a maintained cell stores (x * 10^decimals); error when x has more decimal places';
+-- numeric values are read as sqii's aggregates read them: a cast to double
+-- precision would name a value beyond its range in its error.
+CREATE FUNCTION @extschema@.cell_value(x pg_catalog.numeric, decimals pg_catalog.int4)
+    RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'sqii_cell_value_numeric' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.cell_value(pg_catalog.numeric, pg_catalog.int4) IS
+    'a numeric student value as the whole number a maintained cell stores (x * 10^decimals); error when x has more decimal places or is beyond double precision';
 
 CREATE FUNCTION @extschema@.cell_unscale(t @extschema@.tally, decimals pg_catalog.int4)
     RETURNS @extschema@.tally
@@ -991,8 +998,8 @@ BEGIN
                      ORDER BY i.o)
     INTO vals, value_cols, stored
     FROM jsonb_array_elements(definition -> 'indicators') WITH ORDINALITY AS i(value, o)
-    CROSS JOIN LATERAL (SELECT format('s.%I%s::pg_catalog.float8', i.value ->> 'column',
-                                      CASE WHEN i.value ->> 'type' = 'real' THEN '::pg_catalog.numeric' ELSE '' END)) AS x(value);
+    CROSS JOIN LATERAL (SELECT format('s.%I::pg_catalog.%s', i.value ->> 'column',
+                                      CASE WHEN i.value ->> 'type' IN ('real', 'numeric') THEN 'numeric' ELSE 'float8' END)) AS x(value);
     args := mask || ', true, ' || vals;
     change_cols := group_cols || ', true AS sqii_value, ' || value_cols;
 END

@@ -222,7 +222,7 @@ CollectorStartup(DestReceiver *self, int operation, TupleDesc desc)
 		c->decimals[i] = -1;
 		if (strncmp(NameStr(attr->attname), DECIMALS_COLUMN, strlen(DECIMALS_COLUMN)) == 0)
 		{
-			if (c->kinds[i] != VALUE_FLOAT8)
+			if (c->kinds[i] != VALUE_FLOAT8 && c->kinds[i] != VALUE_NUMERIC)
 				elog(ERROR, "the query of a change to maintained cells has an unexpected shape");
 			c->decimals[i] = pg_strtoint32(NameStr(attr->attname) + strlen(DECIMALS_COLUMN));
 		}
@@ -750,7 +750,6 @@ typedef enum ChangeSource
 	SOURCE_AS_IS,				/* the student's column, the same Datum */
 	SOURCE_INT4_AS_INT8,		/* a mask column, as ::int8 */
 	SOURCE_INT2_AS_INT8,
-	SOURCE_NUMERIC_AS_FLOAT8,	/* a value with decimal places, as ::float8 */
 	SOURCE_REMOVAL,				/* sqii_removal */
 	SOURCE_TRUE					/* sqii.cell_changes' first value, counting the student */
 } ChangeSource;
@@ -866,8 +865,7 @@ DirectShape(const CellColumns *def, TupleDesc students, ChangeColumn **columns)
 		if (type != FLOAT8OID && type != NUMERICOID)
 			return NULL;
 		snprintf(name, sizeof(name), "%s%d", DECIMALS_COLUMN, def->decimals[i]);
-		ShapeColumn(shape, cols, k, name, FLOAT8OID, attr,
-					type == FLOAT8OID ? SOURCE_AS_IS : SOURCE_NUMERIC_AS_FLOAT8);
+		ShapeColumn(shape, cols, k, name, type, attr, SOURCE_AS_IS);
 	}
 	*columns = cols;
 	return shape;
@@ -913,8 +911,6 @@ CollectTransitionTable(ChangeCollector *c, Tuplestorestate *rows, bool removal, 
 					d = Int64GetDatum((int64) DatumGetInt32(d));
 				else if (cols[k].source == SOURCE_INT2_AS_INT8)
 					d = Int64GetDatum((int64) DatumGetInt16(d));
-				else if (cols[k].source == SOURCE_NUMERIC_AS_FLOAT8)
-					d = DirectFunctionCall1(numeric_float8, d);
 			}
 			values[k] = d;
 		}

@@ -838,6 +838,18 @@ sqii_cell_value(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(CellValueScaled(PG_GETARG_FLOAT8(0), PG_GETARG_INT32(1)));
 }
 
+PG_FUNCTION_INFO_V1(sqii_cell_value_numeric);
+/*
+ * sqii.cell_value(x numeric, decimals): x read as the aggregates read a
+ * numeric value (ValueOf: an error beyond double precision does not name
+ * it, as a cast's would), then CellValueScaled.
+ */
+Datum
+sqii_cell_value_numeric(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(CellValueScaled(ValueOf(VALUE_NUMERIC, PG_GETARG_DATUM(0)), PG_GETARG_INT32(1)));
+}
+
 PG_FUNCTION_INFO_V1(sqii_cell_unscale);
 /*
  * The tally of the values from the stored tally of the values times

@@ -338,6 +338,26 @@ SELECT sqii.cell_value(1e12, 6);
 -- 0.1 + 0.2 in doubles is not the double nearest to 0.3: refused.
 SELECT sqii.cell_value(0.1::float8 + 0.2::float8, 1);
 SELECT sqii.cell_value(0.3, 1), sqii.cell_value(0.1, 1), sqii.cell_value(-2.55, 2), sqii.cell_value(-3, 0);
+-- A numeric value beyond double precision is refused without being named
+-- (a cast to double precision would print its digits): by sqii.cell_value,
+-- by the triggers (a row added or removed), by a batch and by a full computation.
+SELECT sqii.cell_value(-1e400, 1);
+CREATE TABLE huge (school int NOT NULL, id int PRIMARY KEY, mask bigint, score numeric);
+SELECT sqii.create_cells('huge_cells', 'huge', ARRAY['school'], ARRAY['score'], ARRAY['mask'], '{"score": 1}');
+SELECT sqii.create_cells('huge_batch', 'huge', ARRAY['school'], ARRAY['score'], ARRAY['mask'], '{"score": 1}',
+                         triggers => false);
+INSERT INTO huge VALUES (1, 1, 1, 2.5);
+INSERT INTO huge VALUES (1, 2, 1, 1e400);
+CREATE TEMP TABLE huge_rows AS SELECT 1 AS school, 2 AS id, 1::bigint AS mask, 1e400::numeric AS score;
+SELECT sqii.apply_cell_changes('huge_batch', NULL, 'huge_rows');
+ALTER TABLE huge DISABLE TRIGGER USER;
+INSERT INTO huge VALUES (1, 3, 1, 1e400);
+ALTER TABLE huge ENABLE TRIGGER USER;
+SELECT count(*) FROM sqii.check_cells('huge_cells');
+DELETE FROM huge WHERE id = 3;
+SELECT school, students, score FROM huge_cells;
+SELECT sqii.drop_cells('huge_cells'), sqii.drop_cells('huge_batch');
+DROP TABLE huge, huge_rows;
 SELECT sqii.cell_apply('(2,1,1)', NULL, '(3,1,1)');
 SELECT sqii.cell_apply('(2,1,1)', '(1,1,1)', '(3,2,2)') AS emptied, sqii.cell_apply(NULL, NULL, NULL) AS nothing,
        sqii.cell_apply('(2,1,1)', '(1,0,0)', '(1,1,1)') AS changed;
