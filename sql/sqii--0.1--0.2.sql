@@ -876,12 +876,6 @@ CREATE FUNCTION @extschema@.cell_change_part(change @extschema@.tally[], removed
 COMMENT ON FUNCTION @extschema@.cell_change_part(@extschema@.tally[], pg_catalog.bool) IS
     'the rows added (removed false) or removed (true) of a sqii.cell_changes result, as a sqii.tallies_by_group result; NULL when that part has no value';
 
-CREATE FUNCTION @extschema@.cell_in_step(removed @extschema@.tally[])
-    RETURNS pg_catalog.bool
-    AS 'MODULE_PATHNAME', 'sqii_cell_in_step' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.cell_in_step(@extschema@.tally[]) IS
-    'true for a unit row as written by a change (no removed tallies left), or an error saying the cells are out of step with their students';
-
 CREATE FUNCTION @extschema@.cell_value(x pg_catalog.float8, decimals pg_catalog.int4)
     RETURNS pg_catalog.float8
     AS 'MODULE_PATHNAME', 'sqii_cell_value' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -1087,14 +1081,17 @@ COMMENT ON FUNCTION @extschema@.cell_collect_sql(pg_catalog.jsonb, pg_catalog.te
 
 -- The second writes the units the change touched: their keys arrive as one
 -- array per unit column ($1 ..), in key order (so that concurrent changes
--- lock unit rows in the same order and cannot deadlock on the cells), and
--- each unit's tallies are read from the C side by sqii.cell_change_pending
--- under the token in the last parameter.  Each unit row gets the tallies
--- added minus those removed under its row lock.  The removed tallies travel
--- in the column sqii_removed of the proposed row; a row inserted with them
--- (students removed from a unit that has no row) is an error.  The statement
--- returns the number of unit rows written and the row addresses of those it
--- emptied, which sqii.cell_cleanup_sql's statement deletes.
+-- lock unit rows in the same order and cannot deadlock on the cells), with
+-- the token of the change in the last parameter.  Each unit row gets the
+-- tallies added minus those removed under its row lock: sqii.cell_change_apply
+-- reads them from the C side by the unit's number, which the proposed row
+-- carries in its column sqii_change.  The proposed row has no tallies: a unit
+-- with a row (nearly every one) needs none, and making them for each cost a
+-- tenth of a write.  A unit without a row is inserted with its number, and
+-- sqii.cell_cleanup_sql's statement then gives it its tallies (an error if
+-- the change removed students from it: the cells are out of step).  The
+-- statement returns the number of unit rows written, the row addresses of
+-- those it emptied and of those it inserted.
 CREATE FUNCTION @extschema@.cell_write_sql(definition pg_catalog.jsonb)
 RETURNS pg_catalog.text
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
@@ -1105,14 +1102,15 @@ DECLARE
     nunits int := cardinality(p.units);
 BEGIN
     RETURN format(
-        'WITH applied AS (INSERT INTO %1$s AS c (%2$s, groups, sqii_removed) '
-        'SELECT %3$s, @extschema@.cell_change_pending($%5$s, d.n, false), @extschema@.cell_change_pending($%5$s, d.n, true) '
+        'WITH applied AS (INSERT INTO %1$s AS c (%2$s, groups, sqii_change) '
+        'SELECT %3$s, NULL, d.n '
         'FROM ROWS FROM (%4$s) WITH ORDINALITY AS d(%3$s, n) '
         'ON CONFLICT (%2$s) DO UPDATE SET '
-        'groups = @extschema@.cell_apply_groups(c.groups, excluded.groups, excluded.sqii_removed) '
-        'RETURNING c.ctid, c.sqii_removed, c.groups IS NULL AS emptied) '
-        'SELECT pg_catalog.count(*), pg_catalog.array_agg(a.ctid) FILTER (WHERE a.emptied) '
-        'FROM applied a WHERE @extschema@.cell_in_step(a.sqii_removed)',
+        'groups = @extschema@.cell_change_apply($%5$s, excluded.sqii_change, c.groups), sqii_change = NULL '
+        'RETURNING c.ctid, c.sqii_change IS NOT NULL AS made, c.groups IS NULL AS emptied) '
+        'SELECT pg_catalog.count(*), pg_catalog.array_agg(a.ctid) FILTER (WHERE a.emptied AND NOT a.made), '
+        'pg_catalog.array_agg(a.ctid) FILTER (WHERE a.made) '
+        'FROM applied a',
         definition ->> 'store', p.unit_list,
         (SELECT string_agg(format('k%s', i), ', ') FROM generate_series(1, nunits) i),
         (SELECT string_agg(format('pg_catalog.unnest($%s)', i), ', ') FROM generate_series(1, nunits) i),
@@ -1120,13 +1118,13 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.cell_write_sql(pg_catalog.jsonb) IS
-    'internal: the INSERT ... ON CONFLICT DO UPDATE that writes a change to a maintained cell table''s unit rows (the units'' keys as arrays, then the token of their tallies), as a query returning the number of unit rows written and the ctids of those emptied';
+    'internal: the INSERT ... ON CONFLICT DO UPDATE that writes a change to a maintained cell table''s unit rows (the units'' keys as arrays, then the token of the change), as a query returning the number of unit rows written and the ctids of those emptied and of those inserted';
 
-CREATE FUNCTION @extschema@.cell_change_pending(token pg_catalog.int8, unit pg_catalog.int8, removed pg_catalog.bool)
+CREATE FUNCTION @extschema@.cell_change_apply(token pg_catalog.int8, unit pg_catalog.int8, cells @extschema@.tally[])
     RETURNS @extschema@.tally[]
-    AS 'MODULE_PATHNAME', 'sqii_cell_change_pending' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@.cell_change_pending(pg_catalog.int8, pg_catalog.int8, pg_catalog.bool) IS
-    'internal: the rows added (removed false) or removed (true) of a unit of the change being written to maintained cells, as a sqii.tallies_by_group result; callable only by that change''s writing statement';
+    AS 'MODULE_PATHNAME', 'sqii_cell_change_apply' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.cell_change_apply(pg_catalog.int8, pg_catalog.int8, @extschema@.tally[]) IS
+    'internal: a unit row''s tallies (NULL: a unit without a row) after unit number unit of the change being written to maintained cells, as sqii.cell_apply_groups; callable only by that change''s writing statements';
 
 CREATE FUNCTION @extschema@.cell_apply_change(collect pg_catalog.text, write pg_catalog.text, cleanup pg_catalog.text)
     RETURNS pg_catalog.int8
@@ -1137,10 +1135,12 @@ COMMENT ON FUNCTION @extschema@.cell_apply_change(pg_catalog.text, pg_catalog.te
 CREATE FUNCTION @extschema@.cell_cleanup_sql(definition pg_catalog.jsonb)
 RETURNS pg_catalog.text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN pg_catalog.format('DELETE FROM %s WHERE ctid OPERATOR(pg_catalog.=) ANY ($1) AND groups IS NULL',
+RETURN pg_catalog.format('WITH made AS (UPDATE %1$s c SET groups = @extschema@.cell_change_apply($3, c.sqii_change, NULL), '
+                         'sqii_change = NULL WHERE c.ctid OPERATOR(pg_catalog.=) ANY ($2)) '
+                         'DELETE FROM %1$s WHERE ctid OPERATOR(pg_catalog.=) ANY ($1) AND groups IS NULL',
                          definition OPERATOR(pg_catalog.->>) 'store');
 COMMENT ON FUNCTION @extschema@.cell_cleanup_sql(pg_catalog.jsonb) IS
-    'internal: the DELETE of the unit rows a change emptied, given their ctids as $1';
+    'internal: after the write of a change, the tallies of the unit rows it inserted (ctids $2, token $3) and the DELETE of those it emptied (ctids $1)';
 
 CREATE FUNCTION @extschema@.create_cells(
     cells pg_catalog.text,
@@ -1228,7 +1228,7 @@ BEGIN
         END IF;
         coldefs := coldefs || format('%I %s NOT NULL', col.u, col.typ);
     END LOOP;
-    coldefs := coldefs || ARRAY['groups @extschema@.tally[]', 'sqii_removed @extschema@.tally[]'];
+    coldefs := coldefs || ARRAY['groups @extschema@.tally[]', 'sqii_change pg_catalog.int8'];
     -- Indicators: booleans are counted, integers summed, fractional numbers
     -- summed as whole numbers of 10^-decimals.
     IF EXISTS (SELECT FROM jsonb_each(decimals) d WHERE d.key <> ALL (indicators)) THEN
@@ -1299,8 +1299,7 @@ BEGIN
         -- MAIN: compressed in the row, moved out of it only past a page.
         -- Unit columns of variable length are MAIN too: otherwise a long
         -- text unit would leave the row before the tallies are compressed.
-        EXECUTE format('ALTER TABLE %s ALTER COLUMN groups SET STORAGE MAIN, ALTER COLUMN groups SET COMPRESSION lz4, '
-                       'ALTER COLUMN sqii_removed SET STORAGE MAIN, ALTER COLUMN sqii_removed SET COMPRESSION lz4%s',
+        EXECUTE format('ALTER TABLE %s ALTER COLUMN groups SET STORAGE MAIN, ALTER COLUMN groups SET COMPRESSION lz4%s',
                        store_qualified,
                        (SELECT string_agg(format(', ALTER COLUMN %I SET STORAGE MAIN', x.u), '' ORDER BY x.o)
                         FROM unnest(units) WITH ORDINALITY AS x(u, o)
@@ -1319,8 +1318,8 @@ BEGIN
                           students, array_to_string(units, ', '), cell_qualified));
     EXECUTE format('COMMENT ON COLUMN %s.groups IS %L', store_qualified,
                    'the unit''s sqii.tallies_by_group result: [group bit + 1][1] counts the students, [group bit + 1][i + 1] is indicator i');
-    EXECUTE format('COMMENT ON COLUMN %s.sqii_removed IS %L', store_qualified,
-                   'always NULL: carries the removed students'' tallies of a change into ON CONFLICT DO UPDATE');
+    EXECUTE format('COMMENT ON COLUMN %s.sqii_change IS %L', store_qualified,
+                   'always NULL: carries the number of a unit in the change being written into ON CONFLICT DO UPDATE');
 
     FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete', 'truncate'] LOOP
         trig_name := left(cell_name[2], 45) || '_sqii_' || op;

@@ -165,25 +165,32 @@ typedef struct TallyCursor
 	const bits8 *nulls;			/* NULL: none */
 } TallyCursor;
 
-/* A cursor over one argument of a function (NULL: no elements). */
+/* A cursor over a one-pass result (NULL: no elements), and its shape. */
 static void
-TallyCursorStart(FunctionCallInfo fcinfo, int arg, const char *caller, TallyCursor *cur, int *nbits, int *width,
-				 Oid *elemtype)
+TallyCursorOver(ArrayType *arr, const char *caller, TallyCursor *cur, int *nbits, int *width)
 {
-	ArrayType  *arr;
-
 	memset(cur, 0, sizeof(TallyCursor));
 	*nbits = 0;
 	*width = 0;
-	if (PG_ARGISNULL(arg))
+	if (arr == NULL)
 		return;
-	arr = PG_GETARG_ARRAYTYPE_P(arg);
 	GroupResultShape(arr, caller, false, nbits, width);
 	cur->n = *nbits * *width;
 	/* ARR_DATA_PTR, without its mix of signed and unsigned offsets. */
 	cur->data = (const char *) arr + (ARR_HASNULL(arr) ? (Size) arr->dataoffset : ARR_OVERHEAD_NONULLS(ARR_NDIM(arr)));
 	cur->nulls = ARR_NULLBITMAP(arr);
-	*elemtype = ARR_ELEMTYPE(arr);
+}
+
+/* A cursor over one argument of a function (NULL: no elements). */
+static void
+TallyCursorStart(FunctionCallInfo fcinfo, int arg, const char *caller, TallyCursor *cur, int *nbits, int *width,
+				 Oid *elemtype)
+{
+	ArrayType  *arr = PG_ARGISNULL(arg) ? NULL : PG_GETARG_ARRAYTYPE_P(arg);
+
+	TallyCursorOver(arr, caller, cur, nbits, width);
+	if (arr != NULL)
+		*elemtype = ARR_ELEMTYPE(arr);
 }
 
 static inline const Tally *
@@ -241,54 +248,48 @@ TallyArray(const Datum *elems, const bool *nulls, int rows, int width, Oid elemt
 	return result;
 }
 
-PG_FUNCTION_INFO_V1(sqii_cell_apply_groups);
 /*
- * sqii.cell_apply_groups(cells, added, removed): a unit's stored one-pass
- * result (sqii.tallies_by_group: [group bit + 1][value], value 1 counting
- * the students) after a change, group by group and value by value as
- * sqii.cell_apply.  A group left without students has no tallies, trailing
- * empty groups are trimmed, and a unit left without students is NULL: the
- * result is what a full recomputation gives.
+ * Where the added or removed tallies of a unit's change come from: an
+ * argument's array (sqii.cell_apply_groups), or a half of a gathered change
+ * (the write of a trigger's or a batch's change).
  */
-Datum
-sqii_cell_apply_groups(PG_FUNCTION_ARGS)
+typedef struct ChangePart
 {
-	const char *caller = "sqii.cell_apply_groups";
-	TallyCursor in[3];
-	Oid			elemtype = InvalidOid;
-	int			width = 0;
-	int			nbits = 0;
+	TallyCursor cursor;
+	const CellChangeState *state;	/* NULL: the cursor */
+	int			half;
+} ChangePart;
+
+static inline const Tally *ChangeBlockIfAny(const CellChangeState *state, int half, int bit);
+
+static inline const Tally *
+ChangePartNext(ChangePart *part, int bit, int j)
+{
+	const Tally *block;
+
+	if (part->state == NULL)
+		return TallyCursorNext(&part->cursor);
+	block = bit < MAX_GROUPS ? ChangeBlockIfAny(part->state, part->half, bit) : NULL;
+	return block != NULL && block[j].n != 0 ? &block[j] : NULL;
+}
+
+/*
+ * A unit's one-pass result (its cursor) after a change, nbits groups of
+ * width values, group by group and value by value as sqii.cell_apply.  A
+ * group left without students has no tallies, trailing empty groups are
+ * trimmed, and a unit left without students is NULL: the result is what a
+ * full recomputation gives.
+ */
+static ArrayType *
+GroupsAfterChange(TallyCursor *cells, ChangePart *added, ChangePart *removed, int nbits, int width,
+				  Oid elemtype)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * nbits * width);
+	bool	   *nulls = palloc(sizeof(bool) * nbits * width);
+	Tally	   *results = palloc(sizeof(Tally) * nbits * width);
 	int			kept = 0;
-	int			i;
 	int			bit;
-	Datum	   *elems;
-	bool	   *nulls;
-	Tally	   *results;
 
-	StaticAssertStmt(sizeof(Tally) == 24 && sizeof(Tally) % MAXIMUM_ALIGNOF == 0,
-					 "sqii.tally elements must lie one after another in an array");
-	for (i = 0; i < 3; i++)
-	{
-		int			in_nbits;
-		int			in_width;
-
-		TallyCursorStart(fcinfo, i, caller, &in[i], &in_nbits, &in_width, &elemtype);
-		if (in_nbits == 0)
-			continue;
-		if (width != 0 && in_width != width)
-			ereport(ERROR,
-					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-					 errmsg("%s needs results of the same values", caller),
-					 errdetail("The arguments have %d and %d values per group.", width, in_width)));
-		width = in_width;
-		nbits = Max(nbits, in_nbits);
-	}
-	if (nbits == 0)
-		PG_RETURN_NULL();
-
-	elems = palloc(sizeof(Datum) * nbits * width);
-	nulls = palloc(sizeof(bool) * nbits * width);
-	results = palloc(sizeof(Tally) * nbits * width);
 	for (bit = 0; bit < nbits; bit++)
 	{
 		bool		students = false;
@@ -297,10 +298,10 @@ sqii_cell_apply_groups(PG_FUNCTION_ARGS)
 		for (j = 0; j < width; j++)
 		{
 			int			k = bit * width + j;
-			const Tally *cell = TallyCursorNext(&in[0]);
-			const Tally *added = TallyCursorNext(&in[1]);
-			const Tally *removed = TallyCursorNext(&in[2]);
-			bool		value = CellApply(cell, added, removed, &results[k]);
+			const Tally *cell = TallyCursorNext(cells);
+			const Tally *plus = ChangePartNext(added, bit, j);
+			const Tally *minus = ChangePartNext(removed, bit, j);
+			bool		value = CellApply(cell, plus, minus, &results[k]);
 
 			/* A value where the group has no student left: out of step. */
 			if (j == 0)
@@ -314,8 +315,61 @@ sqii_cell_apply_groups(PG_FUNCTION_ARGS)
 			kept = bit + 1;
 	}
 	if (kept == 0)
+		return NULL;
+	return TallyArray(elems, nulls, kept, width, elemtype);
+}
+
+/* The shape of two of a unit's one-pass results taken together. */
+static void
+JoinShapes(const char *caller, int in_nbits, int in_width, int *nbits, int *width)
+{
+	if (in_nbits == 0)
+		return;
+	if (*width != 0 && in_width != *width)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s needs results of the same values", caller),
+				 errdetail("The arguments have %d and %d values per group.", *width, in_width)));
+	*width = in_width;
+	*nbits = Max(*nbits, in_nbits);
+}
+
+PG_FUNCTION_INFO_V1(sqii_cell_apply_groups);
+/*
+ * sqii.cell_apply_groups(cells, added, removed): a unit's stored one-pass
+ * result (sqii.tallies_by_group: [group bit + 1][value], value 1 counting
+ * the students) after a change (GroupsAfterChange).
+ */
+Datum
+sqii_cell_apply_groups(PG_FUNCTION_ARGS)
+{
+	const char *caller = "sqii.cell_apply_groups";
+	TallyCursor cells;
+	ChangePart	parts[2];
+	Oid			elemtype = InvalidOid;
+	int			width = 0;
+	int			nbits = 0;
+	int			in_nbits;
+	int			in_width;
+	int			i;
+	ArrayType  *result;
+
+	StaticAssertStmt(sizeof(Tally) == 24 && sizeof(Tally) % MAXIMUM_ALIGNOF == 0,
+					 "sqii.tally elements must lie one after another in an array");
+	TallyCursorStart(fcinfo, 0, caller, &cells, &in_nbits, &in_width, &elemtype);
+	JoinShapes(caller, in_nbits, in_width, &nbits, &width);
+	memset(parts, 0, sizeof(parts));
+	for (i = 0; i < 2; i++)
+	{
+		TallyCursorStart(fcinfo, i + 1, caller, &parts[i].cursor, &in_nbits, &in_width, &elemtype);
+		JoinShapes(caller, in_nbits, in_width, &nbits, &width);
+	}
+	if (nbits == 0)
 		PG_RETURN_NULL();
-	PG_RETURN_ARRAYTYPE_P(TallyArray(elems, nulls, kept, width, elemtype));
+	result = GroupsAfterChange(&cells, &parts[0], &parts[1], nbits, width, elemtype);
+	if (result == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_ARRAYTYPE_P(result);
 }
 
 /*
@@ -638,6 +692,39 @@ ChangeStateIsNoop(const CellChangeState *state)
 	return equal;
 }
 
+/*
+ * A unit's stored one-pass result (cells, NULL for a unit without a row)
+ * after a gathered change to it: sqii.cell_apply_groups(cells, added,
+ * removed) without making the halves into arrays.  NULL when no student is
+ * left.
+ */
+ArrayType *
+ChangeStateApply(const CellChangeState *state, ArrayType *cells, Oid elemtype)
+{
+	const char *caller = "the write of maintained cells";
+	TallyCursor cursor;
+	ChangePart	parts[2];
+	int			width = 0;
+	int			nbits = 0;
+	int			in_nbits;
+	int			in_width;
+	int			half;
+
+	memset(parts, 0, sizeof(parts));
+	TallyCursorOver(cells, caller, &cursor, &in_nbits, &in_width);
+	JoinShapes(caller, in_nbits, in_width, &nbits, &width);
+	for (half = 0; half < 2; half++)
+	{
+		parts[half].state = state;
+		parts[half].half = half;
+		if (state->seen[half] != 0)
+			JoinShapes(caller, pg_leftmost_one_pos64(state->seen[half]) + 1, state->width, &nbits, &width);
+	}
+	if (nbits == 0)
+		return NULL;
+	return GroupsAfterChange(&cursor, &parts[0], &parts[1], nbits, width, elemtype);
+}
+
 /* The sqii.tally type, as the element type of a function's result. */
 Oid
 TallyResultType(FunctionCallInfo fcinfo)
@@ -678,30 +765,6 @@ ChangeHalfElements(const CellChangeState *state, int half, int nbits, int stride
 		}
 	}
 	return kept;
-}
-
-/*
- * One half of a change as a one-pass result: [group bit + 1][value],
- * trailing groups without values trimmed; NULL when the half has no value.
- */
-ArrayType *
-ChangeStateHalf(const CellChangeState *state, int half, Oid tally_type)
-{
-	int			width = state->width;
-	int			nbits;
-	int			kept;
-	Datum	   *elems;
-	bool	   *nulls;
-
-	if (state->seen[half] == 0)
-		return NULL;
-	nbits = pg_leftmost_one_pos64(state->seen[half]) + 1;
-	elems = palloc(sizeof(Datum) * nbits * width);
-	nulls = palloc(sizeof(bool) * nbits * width);
-	kept = ChangeHalfElements(state, half, nbits, width, 0, elems, nulls);
-	if (kept == 0)
-		return NULL;
-	return TallyArray(elems, nulls, kept, width, tally_type);
 }
 
 PG_FUNCTION_INFO_V1(cell_changes_final);
@@ -780,21 +843,6 @@ sqii_cell_change_part(PG_FUNCTION_ARGS)
 	if (kept == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_ARRAYTYPE_P(TallyArray(elems, nulls, kept, width, change.elemtype));
-}
-
-PG_FUNCTION_INFO_V1(sqii_cell_in_step);
-/*
- * A unit row as a change wrote it: the column that carries the removed
- * students' tallies into ON CONFLICT DO UPDATE is left NULL by the update.
- * A row inserted with removed tallies means the change removed students from
- * a unit that has no row: the cells are out of step.
- */
-Datum
-sqii_cell_in_step(PG_FUNCTION_ARGS)
-{
-	if (!PG_ARGISNULL(0))
-		ReportOutOfStep();
-	PG_RETURN_BOOL(true);
 }
 
 /*

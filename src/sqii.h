@@ -119,7 +119,7 @@ extern void ChangeStateAddRow(CellChangeState *state, int half, uint64 mask, con
 							  const bool *present, MemoryContext mcxt);
 extern bool ChangeStateIsNoop(const CellChangeState *state);
 extern float8 CellValueScaled(float8 x, int32 decimals);
-extern ArrayType *ChangeStateHalf(const CellChangeState *state, int half, Oid tally_type);
+extern ArrayType *ChangeStateApply(const CellChangeState *state, ArrayType *cells, Oid elemtype);
 extern Oid	TallyResultType(FunctionCallInfo fcinfo);
 
 /* config.c: reading sqii's configuration tables */
