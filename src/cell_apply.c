@@ -11,14 +11,13 @@
  * of those removed (cells.c), with no row kept.  The units whose change is
  * not empty are then written in key order by one INSERT ... ON CONFLICT DO
  * UPDATE (sqii.cell_write_sql).  It takes the units' keys as arrays, and
- * reads each unit's tallies from here while it runs
- * (sqii.cell_change_pending), one unit at a time.
+ * computes each unit row from its tallies here while it runs
+ * (sqii.cell_change_apply), one unit at a time.
  *
  * Gathering here, rather than with a GROUP BY of sqii.cell_changes in the
  * writing statement, spares the aggregate's per-row calls and the sort of
- * every unit's arrays by key; handing the tallies over one unit at a time
- * spares making megabytes of arrays, whose fresh memory costs more to touch
- * than the change costs to add up.
+ * every unit's arrays by key; computing each unit row from the gathered
+ * tallies spares making arrays of them.
  */
 #include "postgres.h"
 
@@ -447,7 +446,7 @@ UnitsToWrite(ChangeCollector *c, int *n)
 
 /*
  * The parameters of the writing statement: an array per unit column, then
- * the token under which sqii.cell_change_pending finds the units' tallies.
+ * the token under which sqii.cell_change_apply finds the units' tallies.
  */
 static void
 WriteParams(ChangeCollector *c, UnitChange **units, int n, int64 token, Datum *params, Oid *types)
@@ -476,8 +475,8 @@ WriteParams(ChangeCollector *c, UnitChange **units, int n, int64 token, Datum *p
 }
 
 /*
- * The change being written, which sqii.cell_change_pending reads: only while
- * its writing statement runs, under a token of its own.
+ * The change being written, which sqii.cell_change_apply reads: only while
+ * its writing statements run, under a token of its own.
  */
 typedef struct PendingChange
 {

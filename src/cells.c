@@ -60,8 +60,9 @@ CheckDecimals(int32 decimals)
 
 /*
  * A whole number below 2^53 in magnitude.  The sum or difference of two such
- * is an integer, exact in a double when it passes this check too (a result
- * of 2^53 or more rounds to 2^53 or more).
+ * is an integer, exact in a double when it is below 2^53 in magnitude too (a
+ * result of 2^53 or more rounds to 2^53 or more), so a result needs only
+ * that check.
  */
 static inline bool
 IsWholeNumber(float8 x)
@@ -87,9 +88,11 @@ CellApplyWhole(const Tally *cell, const Tally *added, const Tally *removed, Tall
 	float8		sum = c->sum + a->sum;
 	float8		sumsq = c->sumsq + a->sumsq;
 
-	if (!IsWholeNumber(c->sum) || !IsWholeNumber(c->sumsq) || !IsWholeNumber(a->sum) ||
-		!IsWholeNumber(a->sumsq) || !IsWholeNumber(r->sum) || !IsWholeNumber(r->sumsq) ||
-		!IsWholeNumber(sum) || !IsWholeNumber(sumsq))
+	/* The arguments whole (NULL is), then the steps below 2^53: exact. */
+	if ((cell != NULL && (!IsWholeNumber(c->sum) || !IsWholeNumber(c->sumsq))) ||
+		(added != NULL && (!IsWholeNumber(a->sum) || !IsWholeNumber(a->sumsq))) ||
+		(removed != NULL && (!IsWholeNumber(r->sum) || !IsWholeNumber(r->sumsq))) ||
+		!(fabs(sum) < CELL_EXACT_LIMIT) || !(fabs(sumsq) < CELL_EXACT_LIMIT))
 		return false;
 	result->n = c->n + a->n;	/* both at most 2^53: cannot wrap */
 	CheckCount(result->n);
@@ -98,7 +101,7 @@ CellApplyWhole(const Tally *cell, const Tally *added, const Tally *removed, Tall
 	result->n -= r->n;
 	result->sum = sum - r->sum;
 	result->sumsq = sumsq - r->sumsq;
-	if (!IsWholeNumber(result->sum) || !IsWholeNumber(result->sumsq) || result->sumsq < 0)
+	if (!(fabs(result->sum) < CELL_EXACT_LIMIT) || !(fabs(result->sumsq) < CELL_EXACT_LIMIT) || result->sumsq < 0)
 		return false;
 	if (result->n == 0)
 		return result->sum == 0 && result->sumsq == 0;
@@ -258,19 +261,37 @@ typedef struct ChangePart
 	TallyCursor cursor;
 	const CellChangeState *state;	/* NULL: the cursor */
 	int			half;
+	const Tally *block;			/* the state's block of the group being read, or NULL */
 } ChangePart;
+
+/* A slot of a change state, checked: a count within 2^53 and finite sums. */
+static inline void
+CheckChangeSlot(const Tally *t)
+{
+	CheckCount(t->n);
+	TallyCheckSumsFinite(t->sum, t->sumsq);
+}
 
 static inline const Tally *ChangeBlockIfAny(const CellChangeState *state, int half, int bit);
 
-static inline const Tally *
-ChangePartNext(ChangePart *part, int bit, int j)
+/* Start reading group bit of a part. */
+static inline void
+ChangePartGroup(ChangePart *part, int bit)
 {
-	const Tally *block;
+	if (part->state != NULL)
+		part->block = bit < MAX_GROUPS ? ChangeBlockIfAny(part->state, part->half, bit) : NULL;
+}
 
+/* The next value of the group being read, NULL if none. */
+static inline const Tally *
+ChangePartNext(ChangePart *part, int j)
+{
 	if (part->state == NULL)
 		return TallyCursorNext(&part->cursor);
-	block = bit < MAX_GROUPS ? ChangeBlockIfAny(part->state, part->half, bit) : NULL;
-	return block != NULL && block[j].n != 0 ? &block[j] : NULL;
+	if (part->block == NULL || part->block[j].n == 0)
+		return NULL;
+	CheckChangeSlot(&part->block[j]);
+	return &part->block[j];
 }
 
 /*
@@ -295,12 +316,14 @@ GroupsAfterChange(TallyCursor *cells, ChangePart *added, ChangePart *removed, in
 		bool		students = false;
 		int			j;
 
+		ChangePartGroup(added, bit);
+		ChangePartGroup(removed, bit);
 		for (j = 0; j < width; j++)
 		{
 			int			k = bit * width + j;
 			const Tally *cell = TallyCursorNext(cells);
-			const Tally *plus = ChangePartNext(added, bit, j);
-			const Tally *minus = ChangePartNext(removed, bit, j);
+			const Tally *plus = ChangePartNext(added, j);
+			const Tally *minus = ChangePartNext(removed, j);
 			bool		value = CellApply(cell, plus, minus, &results[k]);
 
 			/* A value where the group has no student left: out of step. */
@@ -534,14 +557,6 @@ cell_changes_accum(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(state);
 }
 
-/* A slot of a change state, checked: a count within 2^53 and finite sums. */
-static inline void
-CheckChangeSlot(const Tally *t)
-{
-	CheckCount(t->n);
-	TallyCheckSumsFinite(t->sum, t->sumsq);
-}
-
 PG_FUNCTION_INFO_V1(cell_changes_combine);
 /* Combine two partial states of sqii.cell_changes, block by block. */
 Datum
@@ -658,13 +673,14 @@ cell_changes_deserialize(PG_FUNCTION_ARGS)
 
 /*
  * Whether a change leaves its unit as it is: both halves hold the same
- * tallies (slots without values count as empty).  Every slot is checked.
+ * tallies (slots without values count as empty).  It stops at the first
+ * difference: the slots are checked where they are read (ChangePartNext,
+ * ChangeHalfElements).
  */
 bool
 ChangeStateIsNoop(const CellChangeState *state)
 {
 	uint64		seen = state->seen[0] | state->seen[1];
-	bool		equal = true;
 
 	for (; seen != 0; seen &= seen - 1)
 	{
@@ -680,16 +696,12 @@ ChangeStateIsNoop(const CellChangeState *state)
 			bool		a_empty = a == NULL || a->n == 0;
 			bool		r_empty = r == NULL || r->n == 0;
 
-			if (a != NULL)
-				CheckChangeSlot(a);
-			if (r != NULL)
-				CheckChangeSlot(r);
 			if (a_empty != r_empty ||
 				(!a_empty && (a->n != r->n || a->sum != r->sum || a->sumsq != r->sumsq)))
-				equal = false;
+				return false;
 		}
 	}
-	return equal;
+	return true;
 }
 
 /*
@@ -760,6 +772,8 @@ ChangeHalfElements(const CellChangeState *state, int half, int nbits, int stride
 
 			nulls[k] = block == NULL || block[j].n == 0;
 			elems[k] = PointerGetDatum(block ? &block[j] : NULL);
+			if (!nulls[k])
+				CheckChangeSlot(&block[j]);
 			if (!nulls[k])
 				kept = bit + 1;
 		}

@@ -412,6 +412,17 @@ SELECT sqii.cell_apply('(3,0.75,0.1875)', '(1,0.5,0.25)', '(2,0.5,0.125)') AS fr
        sqii.cell_apply('(5,-7,29)', '(1,3,9)', '(2,-4,10)') AS negative_values;
 SELECT sqii.cell_apply('(3,2,2)', NULL, '(1,0,3)');
 SELECT sqii.cell_apply('(2,2,2)', NULL, '(1,0,0)');
+-- Past 2^53 a double holds no more than every other whole number, so
+-- exactness ends there (sqii.cell_value keeps each value below it): a sum
+-- of squares of 2^53 - 1, plus 2, minus 2, ends at 2^53 - 2 whichever way
+-- it is computed, plainly or in steps, in a tally or in a unit row.
+SELECT sqii.sumsq(sqii.cell_apply('(1048576,0,9007199254740991)', '(2,0,2)', '(2,0,2)'))
+           = 9007199254740990::float8 AS past_2_to_53,
+       sqii.cell_apply('(1048576,0,9007199254740991)', '(2,0,2)', '(2,0,2)')::text
+           = sqii.cell_apply(sqii.cell_apply('(1048576,0,9007199254740991)', '(2,0,2)', NULL), NULL, '(2,0,2)')::text
+           AS in_steps,
+       sqii.sumsq((sqii.cell_apply_groups('{{"(1048576,0,9007199254740991)"}}', '{{"(2,0,2)"}}',
+                                          '{{"(2,0,2)"}}'))[1][1]) = 9007199254740990::float8 AS in_a_unit_row;
 SELECT sqii.cell_unscale('(2,35,625)', 1);
 -- A change per unit in one pass: each group's values added, then its values
 -- removed.  Student 1 (group bit 0, value 5) arrives, student 2 (bits 0 and
