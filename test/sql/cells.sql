@@ -298,6 +298,35 @@ SELECT (SELECT count(*) FROM inner_st) AS inner_students,
 SELECT sqii.drop_cells('outer_cells'), sqii.drop_cells('inner_cells');
 DROP TABLE outer_st, inner_st;
 DROP FUNCTION record_unit();
+-- A unit column whose type changes after the session planned the write (an
+-- integer school id widened to bigint): the write is planned again for the
+-- new type of the units' arrays, in both paths (the transition tables; the
+-- query, which a real value needs), and the cells stay equal to a full
+-- recomputation.  A key that no longer fits the unit rows' integer column
+-- (school 3000000000) is refused.
+CREATE TABLE widen_st (school int NOT NULL, id int PRIMARY KEY, mask bigint, met boolean, score real);
+CREATE TABLE widen_q (LIKE widen_st);
+SELECT sqii.create_cells('widen_cells', 'widen_st', ARRAY['school'], ARRAY['met'], ARRAY['mask']);
+SELECT sqii.create_cells('widen_qcells', 'widen_q', ARRAY['school'], ARRAY['met', 'score'], ARRAY['mask']);
+INSERT INTO widen_st SELECT i % 3, i, 1, i % 2 = 0, i FROM generate_series(1, 30) i;
+INSERT INTO widen_q SELECT * FROM widen_st;
+ALTER TABLE widen_st ALTER school TYPE bigint;
+ALTER TABLE widen_q ALTER school TYPE bigint;
+UPDATE widen_st SET school = school + 1, met = NOT met WHERE id % 4 = 0;
+UPDATE widen_q SET school = school + 1, met = NOT met WHERE id % 4 = 0;
+DELETE FROM widen_st WHERE id % 5 = 0;
+DELETE FROM widen_q WHERE id % 5 = 0;
+SELECT c.school, c.students, sqii.sum(c.met) AS met, q.students AS query_students, sqii.sum(q.met) AS query_met,
+       sqii.sum(q.score) AS query_score
+FROM widen_cells c JOIN widen_qcells q USING (school, group_code) WHERE group_code = 'ALL' ORDER BY 1;
+SELECT school, count(*) AS students, count(*) FILTER (WHERE met) AS plain_met, sum(score) AS plain_score
+FROM widen_st GROUP BY 1 ORDER BY 1;
+SELECT (SELECT count(*) FROM sqii.check_cells('widen_cells')) + (SELECT count(*) FROM sqii.check_cells('widen_qcells'))
+           AS differing;
+INSERT INTO widen_st VALUES (3000000000, 100, 1, true, 1);
+INSERT INTO widen_q VALUES (3000000000, 100, 1, true, 1);
+SELECT sqii.drop_cells('widen_cells'), sqii.drop_cells('widen_qcells');
+DROP TABLE widen_st, widen_q;
 -- NULL race codes (no race group), NULL flags (not in the group) and NULL
 -- values, read from the transition tables (text race) and by the change
 -- query (char(2) race): the same cells, equal to a full recomputation (16
