@@ -133,6 +133,22 @@ SELECT count(*) AS aa_cells_of_school_20 FROM cells WHERE year = 2018 AND school
 UPDATE st SET met = NOT met WHERE year = 2018 AND id = 6;
 SELECT sqii.rebuild_cells('cells');
 SELECT * FROM sqii.check_cells('cells');
+-- A change that fails inside a subtransaction (a PL/pgSQL exception block
+-- catches it) leaves the next changes of the transaction whole: the hand
+-- edit and the failed change roll back together, the two changes after
+-- them apply, and the cells stay in step.
+DO $$
+BEGIN
+    BEGIN
+        UPDATE cells_test.cells_sqii SET groups[10][2] = NULL WHERE year = 2018 AND school = 10;
+        DELETE FROM cells_test.st WHERE year = 2018 AND el AND school = 10;
+    EXCEPTION WHEN data_corrupted THEN
+        RAISE NOTICE 'caught: %', SQLERRM;
+    END;
+    UPDATE cells_test.st SET met = NOT met WHERE year = 2018 AND id = 6;
+    UPDATE cells_test.st SET met = NOT met, school = 10 WHERE year = 2018 AND id = 7;
+END $$;
+SELECT * FROM sqii.check_cells('cells');
 
 -- TRUNCATE of the students empties the cells.
 BEGIN;
