@@ -941,104 +941,53 @@ DirectShape(const CellColumns *def, TupleDesc students, ChangeColumn **columns)
 	return shape;
 }
 
-/* A transition table being read: its rows, added or removed, and its slot. */
-typedef struct TransitionReader
-{
-	Tuplestorestate *rows;		/* NULL: none, or read to its end */
-	bool		removal;
-	TupleTableSlot *slot;
-} TransitionReader;
-
-/* Gather the next row of a transition table into the collector; false at its end. */
-static bool
-CollectTransitionRow(ChangeCollector *c, TransitionReader *r, TupleDesc shape, const ChangeColumn *cols,
-					 AttrNumber last, Datum *values, bool *isnull)
-{
-	TupleTableSlot *slot = r->slot;
-	MemoryContext old;
-	int			k;
-
-	if (r->rows == NULL)
-		return false;
-	if (!tuplestore_gettupleslot(r->rows, true, false, slot))
-	{
-		ExecClearTuple(slot);
-		r->rows = NULL;
-		return false;
-	}
-	MemoryContextReset(c->row_mcxt);
-	old = MemoryContextSwitchTo(c->row_mcxt);
-	slot_getsomeattrs(slot, last);
-	for (k = 0; k < shape->natts; k++)
-	{
-		Datum		d = (Datum) 0;
-
-		isnull[k] = false;
-		if (cols[k].source == SOURCE_REMOVAL)
-			d = BoolGetDatum(r->removal);
-		else if (cols[k].source == SOURCE_TRUE)
-			d = BoolGetDatum(true);
-		else if (slot->tts_isnull[cols[k].attno - 1])
-			isnull[k] = true;
-		else
-		{
-			d = slot->tts_values[cols[k].attno - 1];
-			if (cols[k].source == SOURCE_INT4_AS_INT8)
-				d = Int64GetDatum((int64) DatumGetInt32(d));
-			else if (cols[k].source == SOURCE_INT2_AS_INT8)
-				d = Int64GetDatum((int64) DatumGetInt16(d));
-		}
-		values[k] = d;
-	}
-	CollectRow(c, values, isnull);
-	MemoryContextSwitchTo(old);
-	return true;
-}
-
-/*
- * Gather the rows of a trigger's transition tables into the collector.  An
- * UPDATE's two tables are read in step: PostgreSQL writes a row's old and
- * new versions to them together, so a student who stays in the same unit
- * is gathered twice in a row, into memory still in the cache.  (Only the
- * speed depends on that: gathering adds, in any order.)
- */
+/* Gather the rows of a transition table, added or removed, into the collector. */
 static void
-CollectTransitionTables(ChangeCollector *c, TriggerData *trigdata, TupleDesc shape, const ChangeColumn *cols)
+CollectTransitionTable(ChangeCollector *c, Tuplestorestate *rows, bool removal, TupleDesc shape,
+					   const ChangeColumn *cols, TupleTableSlot *slot)
 {
-	TupleDesc	students = RelationGetDescr(trigdata->tg_relation);
 	Datum	   *values = palloc(sizeof(Datum) * shape->natts);
 	bool	   *isnull = palloc(sizeof(bool) * shape->natts);
-	TransitionReader readers[2] = {
-		{trigdata->tg_newtable, false, NULL},
-		{trigdata->tg_oldtable, true, NULL}
-	};
 	AttrNumber	last = 0;
-	bool		more = true;
 	int			k;
-	int			i;
 
 	for (k = 0; k < shape->natts; k++)
 		last = Max(last, cols[k].attno);
-	for (i = 0; i < 2; i++)
+	/* A read pointer of our own, as a query's scan of the table would take. */
+	tuplestore_select_read_pointer(rows, tuplestore_alloc_read_pointer(rows, 0));
+	tuplestore_rescan(rows);
+	while (tuplestore_gettupleslot(rows, true, false, slot))
 	{
-		if (readers[i].rows == NULL)
-			continue;
-		/* A read pointer of our own, as a query's scan of the table would take. */
-		tuplestore_select_read_pointer(readers[i].rows, tuplestore_alloc_read_pointer(readers[i].rows, 0));
-		tuplestore_rescan(readers[i].rows);
-		readers[i].slot = MakeSingleTupleTableSlot(students, &TTSOpsMinimalTuple);
+		MemoryContext old;
+
+		MemoryContextReset(c->row_mcxt);
+		old = MemoryContextSwitchTo(c->row_mcxt);
+		slot_getsomeattrs(slot, last);
+		for (k = 0; k < shape->natts; k++)
+		{
+			Datum		d = (Datum) 0;
+
+			isnull[k] = false;
+			if (cols[k].source == SOURCE_REMOVAL)
+				d = BoolGetDatum(removal);
+			else if (cols[k].source == SOURCE_TRUE)
+				d = BoolGetDatum(true);
+			else if (slot->tts_isnull[cols[k].attno - 1])
+				isnull[k] = true;
+			else
+			{
+				d = slot->tts_values[cols[k].attno - 1];
+				if (cols[k].source == SOURCE_INT4_AS_INT8)
+					d = Int64GetDatum((int64) DatumGetInt32(d));
+				else if (cols[k].source == SOURCE_INT2_AS_INT8)
+					d = Int64GetDatum((int64) DatumGetInt16(d));
+			}
+			values[k] = d;
+		}
+		CollectRow(c, values, isnull);
+		MemoryContextSwitchTo(old);
 	}
-	while (more)
-	{
-		more = false;
-		for (i = 0; i < 2; i++)
-			more |= CollectTransitionRow(c, &readers[i], shape, cols, last, values, isnull);
-	}
-	for (i = 0; i < 2; i++)
-	{
-		if (readers[i].slot != NULL)
-			ExecDropSingleTupleTableSlot(readers[i].slot);
-	}
+	ExecClearTuple(slot);
 }
 
 /*
@@ -1052,12 +1001,19 @@ ApplyTransitionTables(Oid fn_oid, CellTriggerPlans *plans, TriggerData *trigdata
 	ChangeColumn *cols;
 	TupleDesc	shape = DirectShape(plans->columns, students, &cols);
 	ChangeCollector c;
+	TupleTableSlot *slot;
 
 	if (shape == NULL)
 		return false;
 	CollectorInit(&c, fn_oid);
 	CollectorStartup(&c.pub, CMD_SELECT, shape);
-	CollectTransitionTables(&c, trigdata, shape, cols);
+	slot = MakeSingleTupleTableSlot(students, &TTSOpsMinimalTuple);
+	/* Added, then removed: the order of the query's UNION ALL. */
+	if (trigdata->tg_newtable != NULL)
+		CollectTransitionTable(&c, trigdata->tg_newtable, false, shape, cols, slot);
+	if (trigdata->tg_oldtable != NULL)
+		CollectTransitionTable(&c, trigdata->tg_oldtable, true, shape, cols, slot);
+	ExecDropSingleTupleTableSlot(slot);
 	WriteChange(&c, plans, trigdata->tg_trigger->tgargs[2], trigdata->tg_trigger->tgargs[3]);
 	return true;
 }
@@ -1204,7 +1160,7 @@ sqii_cells_trigger(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
-		CheckSPI(SPI_execute_plan(KeptPlan(&plans->collect, trigger->tgargs[1], 0, NULL), NULL, NULL, false, 0));
+		RunWriteStatement(&plans->collect, trigger->tgargs[1], 0, NULL, NULL, NULL);
 	else
 	{
 		if (!ApplyTransitionTables(fcinfo->flinfo->fn_oid, plans, trigdata))

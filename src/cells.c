@@ -773,9 +773,10 @@ ChangeHalfElements(const CellChangeState *state, int half, int nbits, int stride
 			nulls[k] = block == NULL || block[j].n == 0;
 			elems[k] = PointerGetDatum(block ? &block[j] : NULL);
 			if (!nulls[k])
+			{
 				CheckChangeSlot(&block[j]);
-			if (!nulls[k])
 				kept = bit + 1;
+			}
 		}
 	}
 	return kept;
