@@ -60,6 +60,26 @@ typedef struct UnitChange
 	CellChangeState *change;
 } UnitChange;
 
+/*
+ * Where a column of the change query's shape is in the rows gathered: the
+ * query's own rows (column k at k, as is), or a trigger's transition table
+ * rows read directly (see DirectShape).
+ */
+typedef enum ChangeSource
+{
+	SOURCE_AS_IS,				/* the row's column, the same Datum */
+	SOURCE_INT4_AS_INT8,		/* a mask column, as ::int8 */
+	SOURCE_INT2_AS_INT8,
+	SOURCE_REMOVAL,				/* sqii_removal */
+	SOURCE_TRUE					/* sqii.cell_changes' first value, counting the student */
+} ChangeSource;
+
+typedef struct ChangeColumn
+{
+	AttrNumber	attno;			/* in the row, for a column's source */
+	ChangeSource source;
+} ChangeColumn;
+
 /* The receiver of the query's rows. */
 typedef struct ChangeCollector
 {
@@ -74,6 +94,8 @@ typedef struct ChangeCollector
 	GroupMap   *groups;			/* the group tables, when the query gives group columns */
 	int			nflags;			/* ... the race code, then nflags flags */
 	int			first_value;	/* the column of the first value */
+	const ChangeColumn *cols;	/* where each column of the query's shape is in a row */
+	bool		removal;		/* the rows' sqii_removal, when SOURCE_REMOVAL */
 	ValueKind  *kinds;
 	int		   *decimals;		/* places a value keeps as a whole number; -1: none */
 	float8	   *x;				/* a row's values */
@@ -154,6 +176,7 @@ CollectorStartup(DestReceiver *self, int operation, TupleDesc desc)
 	ChangeCollector *c = (ChangeCollector *) self;
 	MemoryContext old = MemoryContextSwitchTo(c->mcxt);
 	int			nunits = -1;
+	ChangeColumn *cols;
 	int			i;
 
 	for (i = 0; i < desc->natts; i++)
@@ -226,6 +249,11 @@ CollectorStartup(DestReceiver *self, int operation, TupleDesc desc)
 			c->decimals[i] = pg_strtoint32(NameStr(attr->attname) + strlen(DECIMALS_COLUMN));
 		}
 	}
+	/* The query's rows: column k at k, as is (a direct read sets its own map). */
+	cols = palloc0(sizeof(ChangeColumn) * desc->natts);
+	for (i = 0; i < desc->natts; i++)
+		cols[i].attno = i + 1;
+	c->cols = cols;
 	c->x = palloc(sizeof(float8) * c->width);
 	c->present = palloc(sizeof(bool) * c->width);
 	c->capacity = 256;
@@ -238,9 +266,16 @@ UnitKeysEqual(const ChangeCollector *c, const Datum *key, const Datum *values)
 {
 	int			i;
 
+	/* One or two words: a loop, not a memcmp call, on every row. */
 	if (c->bitwise)
-		return memcmp(key, values, sizeof(Datum) * c->nunits) == 0;
-
+	{
+		for (i = 0; i < c->nunits; i++)
+		{
+			if (key[i] != values[i])
+				return false;
+		}
+		return true;
+	}
 	for (i = 0; i < c->nunits; i++)
 	{
 		if (!DatumGetBool(FunctionCall2Coll((FmgrInfo *) &c->units[i].eq, c->units[i].collation,
@@ -275,38 +310,39 @@ GrowUnitTable(ChangeCollector *c)
 
 /* The unit of a row, made if new. */
 static UnitChange *
-UnitOf(ChangeCollector *c, const Datum *values, const bool *isnull)
+UnitOf(ChangeCollector *c, const Datum *row, const bool *rownull)
 {
 	uint32		hash = 0;
 	uint32		at;
 	int			i;
 	MemoryContext old;
 	UnitChange *unit;
-	Datum		canonical[INDEX_MAX_KEYS];
+	Datum		values[INDEX_MAX_KEYS];
 
 	for (i = 0; i < c->nunits; i++)
 	{
+		AttrNumber	attno = c->cols[i].attno;
+
 		/* The student table's unit columns are NOT NULL; a batch's rows may not be. */
-		if (isnull[i])
+		if (rownull[attno - 1])
 			ereport(ERROR,
 					(errcode(ERRCODE_NOT_NULL_VIOLATION),
 					 errmsg("a changed student has no unit: %s is NULL",
 							quote_identifier(NameStr(c->units[i].name))),
 					 errhint("Unit columns are the key of the cells; every row of a change needs them.")));
+		values[i] = row[attno - 1];
 		if (c->bitwise)
 		{
 			uint64		bits;
 
-			canonical[i] = CanonicalDatum(values[i], c->units[i].typlen);
-			bits = (uint64) canonical[i];
+			values[i] = CanonicalDatum(values[i], c->units[i].typlen);
+			bits = (uint64) values[i];
 			hash = hash_combine(hash, murmurhash32((uint32) (bits ^ (bits >> 32))));
 		}
 		else
 			hash = hash_combine(hash, DatumGetUInt32(FunctionCall1Coll(&c->units[i].hash, c->units[i].collation,
 																	   values[i])));
 	}
-	if (c->bitwise)
-		values = canonical;
 	for (at = hash & (c->capacity - 1);; at = (at + 1) & (c->capacity - 1))
 	{
 		unit = &c->table[at];
@@ -335,48 +371,84 @@ UnitOf(ChangeCollector *c, const Datum *values, const bool *isnull)
 	return unit;
 }
 
+/* A row's column k of the change query's shape (see ChangeColumn); false if NULL. */
+static inline bool
+RowColumn(const ChangeCollector *c, const Datum *row, const bool *rownull, int k, Datum *d)
+{
+	const ChangeColumn *col = &c->cols[k];
+
+	switch (col->source)
+	{
+		case SOURCE_REMOVAL:
+			*d = BoolGetDatum(c->removal);
+			return true;
+		case SOURCE_TRUE:
+			*d = BoolGetDatum(true);
+			return true;
+		default:
+			break;
+	}
+	if (rownull[col->attno - 1])
+		return false;
+	*d = row[col->attno - 1];
+	if (col->source == SOURCE_INT4_AS_INT8)
+		*d = Int64GetDatum((int64) DatumGetInt32(*d));
+	else if (col->source == SOURCE_INT2_AS_INT8)
+		*d = Int64GetDatum((int64) DatumGetInt16(*d));
+	return true;
+}
+
 /*
- * Gather one row of the change (in the columns of the change query), in the
- * row memory context.
+ * Gather one row of the change (the query's, or a transition table's: see
+ * ChangeColumn), in the row memory context.
  */
 static void
-CollectRow(ChangeCollector *c, const Datum *values, const bool *isnull)
+CollectRow(ChangeCollector *c, const Datum *row, const bool *rownull)
 {
 	UnitChange *unit;
 	uint64		mask;
+	Datum		d;
+	int			half;
 	int			j;
 
-	if (isnull[c->nunits])
+	if (!RowColumn(c, row, rownull, c->nunits, &d))
 		elog(ERROR, "a row of a change to maintained cells is neither added nor removed");
-	unit = UnitOf(c, values, isnull);
+	half = DatumGetBool(d) ? 1 : 0;
+	unit = UnitOf(c, row, rownull);
 	if (c->groups != NULL)
 	{
 		bool		flags[MAX_FLAGS];
+		text	   *race = NULL;
 
 		/* As sqii.group_mask: a NULL race code is no race group, a NULL flag false. */
 		for (j = 0; j < c->nflags; j++)
-			flags[j] = !isnull[c->nunits + 2 + j] && DatumGetBool(values[c->nunits + 2 + j]);
-		mask = GroupMaskOf(c->groups, isnull[c->nunits + 1] ? NULL : DatumGetTextPP(values[c->nunits + 1]),
-						   flags, c->nflags);
+			flags[j] = RowColumn(c, row, rownull, c->nunits + 2 + j, &d) && DatumGetBool(d);
+		if (RowColumn(c, row, rownull, c->nunits + 1, &d))
+			race = DatumGetTextPP(d);
+		mask = GroupMaskOf(c->groups, race, flags, c->nflags);
 	}
 	else
 	{
 		/* A row in no group changes no cell (as in sqii.cell_changes). */
-		if (isnull[c->nunits + 1])
+		if (!RowColumn(c, row, rownull, c->nunits + 1, &d))
 			return;
-		CheckGroupMask(DatumGetInt64(values[c->nunits + 1]));
-		mask = (uint64) DatumGetInt64(values[c->nunits + 1]);
+		CheckGroupMask(DatumGetInt64(d));
+		mask = (uint64) DatumGetInt64(d);
 	}
 	for (j = 0; j < c->width; j++)
 	{
-		c->present[j] = !isnull[c->first_value + j];
+		c->present[j] = RowColumn(c, row, rownull, c->first_value + j, &d);
 		if (!c->present[j])
 			continue;
-		c->x[j] = ValueOf(c->kinds[j], values[c->first_value + j]);
+		/* Most values are flags: no call for them. */
+		if (c->kinds[j] == VALUE_BOOL)
+			c->x[j] = DatumGetBool(d) ? 1.0 : 0.0;
+		else
+			c->x[j] = ValueOf(c->kinds[j], d);
 		if (c->decimals[j] >= 0)
 			c->x[j] = CellValueScaled(c->x[j], c->decimals[j]);
 	}
-	ChangeStateAddRow(unit->change, DatumGetBool(values[c->nunits]) ? 1 : 0, mask, c->x, c->present, c->mcxt);
+	ChangeStateAddRow(unit->change, half, mask, c->x, c->present, c->mcxt);
 }
 
 static bool
@@ -815,20 +887,6 @@ ApplyChange(Oid fn_oid, CellTriggerPlans *plans, const char *collect_sql, const 
  * Other column types (a char(n) or enum race code, a real value) take the
  * query, whose casts they need.
  */
-typedef enum ChangeSource
-{
-	SOURCE_AS_IS,				/* the student's column, the same Datum */
-	SOURCE_INT4_AS_INT8,		/* a mask column, as ::int8 */
-	SOURCE_INT2_AS_INT8,
-	SOURCE_REMOVAL,				/* sqii_removal */
-	SOURCE_TRUE					/* sqii.cell_changes' first value, counting the student */
-} ChangeSource;
-
-typedef struct ChangeColumn
-{
-	AttrNumber	attno;			/* of the student table, for a column's source */
-	ChangeSource source;
-} ChangeColumn;
 
 /* The column of the student table named name, or NULL. */
 static Form_pg_attribute
@@ -946,13 +1004,13 @@ static void
 CollectTransitionTable(ChangeCollector *c, Tuplestorestate *rows, bool removal, TupleDesc shape,
 					   const ChangeColumn *cols, TupleTableSlot *slot)
 {
-	Datum	   *values = palloc(sizeof(Datum) * shape->natts);
-	bool	   *isnull = palloc(sizeof(bool) * shape->natts);
 	AttrNumber	last = 0;
 	int			k;
 
 	for (k = 0; k < shape->natts; k++)
 		last = Max(last, cols[k].attno);
+	c->cols = cols;
+	c->removal = removal;
 	/* A read pointer of our own, as a query's scan of the table would take. */
 	tuplestore_select_read_pointer(rows, tuplestore_alloc_read_pointer(rows, 0));
 	tuplestore_rescan(rows);
@@ -963,28 +1021,7 @@ CollectTransitionTable(ChangeCollector *c, Tuplestorestate *rows, bool removal, 
 		MemoryContextReset(c->row_mcxt);
 		old = MemoryContextSwitchTo(c->row_mcxt);
 		slot_getsomeattrs(slot, last);
-		for (k = 0; k < shape->natts; k++)
-		{
-			Datum		d = (Datum) 0;
-
-			isnull[k] = false;
-			if (cols[k].source == SOURCE_REMOVAL)
-				d = BoolGetDatum(removal);
-			else if (cols[k].source == SOURCE_TRUE)
-				d = BoolGetDatum(true);
-			else if (slot->tts_isnull[cols[k].attno - 1])
-				isnull[k] = true;
-			else
-			{
-				d = slot->tts_values[cols[k].attno - 1];
-				if (cols[k].source == SOURCE_INT4_AS_INT8)
-					d = Int64GetDatum((int64) DatumGetInt32(d));
-				else if (cols[k].source == SOURCE_INT2_AS_INT8)
-					d = Int64GetDatum((int64) DatumGetInt16(d));
-			}
-			values[k] = d;
-		}
-		CollectRow(c, values, isnull);
+		CollectRow(c, slot->tts_values, slot->tts_isnull);
 		MemoryContextSwitchTo(old);
 	}
 	ExecClearTuple(slot);
