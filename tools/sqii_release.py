@@ -1016,14 +1016,18 @@ class Workers:
                 conn.send(('hide', hidden_log[self.synced:]))
             self.synced = len(hidden_log)
 
+    def least_busy(self):
+        """The worker with the fewest tasks queued."""
+        return min(self.conns, key=lambda w: len(self.queued[w]))
+
     def room(self):
-        """The worker with the fewest tasks queued, if it can take one more."""
-        conn = min(self.conns, key=lambda w: len(self.queued[w]))
+        """The least busy worker, if it can take one more task."""
+        conn = self.least_busy()
         return conn if len(self.queued[conn]) < self.DEPTH else None
 
     def send(self, ident, task, conn=None):
         """Queue task (known by ident) on conn, or on the least busy worker."""
-        conn = conn or min(self.conns, key=lambda w: len(self.queued[w]))
+        conn = conn or self.least_busy()
         conn.send(('task', task))
         self.queued[conn].append(ident)
 
