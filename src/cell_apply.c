@@ -321,7 +321,7 @@ UnitOf(ChangeCollector *c, const Datum *row, const bool *rownull)
 
 	for (i = 0; i < c->nunits; i++)
 	{
-		AttrNumber	attno = c->cols[i].attno;
+		AttrNumber	attno = c->cols[i].attno;	/* unit columns are read as is */
 
 		/* The student table's unit columns are NOT NULL; a batch's rows may not be. */
 		if (rownull[attno - 1])
