@@ -999,17 +999,15 @@ DirectShape(const CellColumns *def, TupleDesc students, ChangeColumn **columns)
 	return shape;
 }
 
-/* Gather the rows of a transition table, added or removed, into the collector. */
+/*
+ * Gather the rows of a transition table, added or removed, into the
+ * collector (its column map set to the student table's); last is the last
+ * student column the map reads.
+ */
 static void
-CollectTransitionTable(ChangeCollector *c, Tuplestorestate *rows, bool removal, TupleDesc shape,
-					   const ChangeColumn *cols, TupleTableSlot *slot)
+CollectTransitionTable(ChangeCollector *c, Tuplestorestate *rows, bool removal, AttrNumber last,
+					   TupleTableSlot *slot)
 {
-	AttrNumber	last = 0;
-	int			k;
-
-	for (k = 0; k < shape->natts; k++)
-		last = Max(last, cols[k].attno);
-	c->cols = cols;
 	c->removal = removal;
 	/* A read pointer of our own, as a query's scan of the table would take. */
 	tuplestore_select_read_pointer(rows, tuplestore_alloc_read_pointer(rows, 0));
@@ -1039,17 +1037,22 @@ ApplyTransitionTables(Oid fn_oid, CellTriggerPlans *plans, TriggerData *trigdata
 	TupleDesc	shape = DirectShape(plans->columns, students, &cols);
 	ChangeCollector c;
 	TupleTableSlot *slot;
+	AttrNumber	last = 0;
+	int			k;
 
 	if (shape == NULL)
 		return false;
 	CollectorInit(&c, fn_oid);
 	CollectorStartup(&c.pub, CMD_SELECT, shape);
+	c.cols = cols;
+	for (k = 0; k < shape->natts; k++)
+		last = Max(last, cols[k].attno);
 	slot = MakeSingleTupleTableSlot(students, &TTSOpsMinimalTuple);
 	/* Added, then removed: the order of the query's UNION ALL. */
 	if (trigdata->tg_newtable != NULL)
-		CollectTransitionTable(&c, trigdata->tg_newtable, false, shape, cols, slot);
+		CollectTransitionTable(&c, trigdata->tg_newtable, false, last, slot);
 	if (trigdata->tg_oldtable != NULL)
-		CollectTransitionTable(&c, trigdata->tg_oldtable, true, shape, cols, slot);
+		CollectTransitionTable(&c, trigdata->tg_oldtable, true, last, slot);
 	ExecDropSingleTupleTableSlot(slot);
 	WriteChange(&c, plans, trigdata->tg_trigger->tgargs[2], trigdata->tg_trigger->tgargs[3]);
 	return true;
